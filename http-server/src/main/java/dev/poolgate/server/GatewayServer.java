@@ -1,0 +1,142 @@
+package dev.poolgate.server;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.poolgate.pool.Pool;
+import dev.poolgate.server.api.Endpoints;
+import dev.poolgate.server.api.Router;
+import dev.poolgate.server.config.ServerConfig;
+import dev.poolgate.server.metrics.Metrics;
+import dev.poolgate.server.upstream.ClaudeClient;
+import dev.poolgate.server.upstream.ClaudeClientFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway: the pool of {@link ClaudeClient}s and the HTTP server in front of it, with the
+ * {@code [STARTUP]} and {@code [SHUTDOWN]} lines of the log catalogue. Start-up creates the pool's
+ * minimum before the server accepts a request; {@link #close()} drains in-flight requests, then
+ * closes the pool.
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final ServerConfig config;
+    private final Pool<ClaudeClient> pool;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Router router;
+    /** Set once shutdown begins: /health answers 503 and API requests are refused. */
+    private final AtomicBoolean shuttingDown;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private GatewayServer(ServerConfig config, Pool<ClaudeClient> pool, HttpServer server, ExecutorService executor,
+            Router router, AtomicBoolean shuttingDown) {
+        this.config = config;
+        this.pool = pool;
+        this.server = server;
+        this.executor = executor;
+        this.router = router;
+        this.shuttingDown = shuttingDown;
+    }
+
+    /**
+     * Creates the pool against {@code upstream}, then binds and starts the server.
+     *
+     * @param upstream the resolved upstream (the configured one, or the embedded stub's)
+     * @param upstreamKey the key sent upstream, or null
+     */
+    public static GatewayServer start(ServerConfig config, URI upstream, String upstreamKey) throws IOException {
+        String connection = config.pool().connectionName();
+        LOG.info("[STARTUP] Configuring connection pool manager...");
+        ClaudeClientFactory factory = new ClaudeClientFactory(upstream, upstreamKey, config.upstreamConnectTimeout(),
+                config.upstreamTimeout(), config.upstreamHealthPath());
+        Metrics metrics = new Metrics();
+        Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
+        metrics.pool(pool);
+        if (config.pool().poolingEnabled()) {
+            int created = pool.stats().totalConnections();
+            if (created >= config.pool().minSize()) {
+                LOG.info("[STARTUP] {} connection pool initialized successfully", connection);
+            } else {
+                LOG.warn("[STARTUP] {} connection pool started with {} of its {} minimum connections; check that "
+                        + "the upstream {} is reachable and accepts the key (the pool keeps trying)", connection,
+                        created, config.pool().minSize(), upstream);
+            }
+        } else {
+            LOG.info("[STARTUP] {} connection pooling is disabled", connection);
+        }
+        sendStreamedChunksAtOnce();
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+        } catch (IOException | RuntimeException e) {
+            pool.close();
+            throw new IOException("Could not bind " + config.host() + ":" + config.port() + " (" + e.getMessage()
+                    + "); free the port or pick another with --port", e);
+        }
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        AtomicBoolean shuttingDown = new AtomicBoolean();
+        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get);
+        server.createContext("/", router);
+        server.setExecutor(executor);
+        GatewayServer gateway = new GatewayServer(config, pool, server, executor, router, shuttingDown);
+        server.start();
+        LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
+                server.getAddress().getPort(), upstream);
+        return gateway;
+    }
+
+    /**
+     * Turns Nagle's algorithm off for the JDK's HTTP server, so a streamed event leaves at once.
+     * The JDK reads the property when its first server is created in the process, so call this
+     * before any (the embedded stub's included).
+     */
+    static void sendStreamedChunksAtOnce() {
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The pool, for stats. */
+    public Pool<ClaudeClient> pool() {
+        return pool;
+    }
+
+    /**
+     * Shuts down: {@code /health} turns 503 and new API requests are refused at once, requests in
+     * flight get up to the drain time to finish, then the server stops and the pool closes.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        String connection = config.pool().connectionName();
+        LOG.info("[SHUTDOWN] Shutting down {} connection pool...", connection);
+        shuttingDown.set(true);
+        try {
+            if (!router.awaitIdle(config.drainTimeout())) {
+                LOG.warn("[SHUTDOWN] Requests still in flight after the {} ms drain time are cut off",
+                        config.drainTimeout().toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop(0);
+        executor.shutdownNow();
+        pool.close();
+        LOG.info("[SHUTDOWN] {} connection pool shut down successfully", connection);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.poolgate.server;
+
+import dev.poolgate.server.config.ServerConfig;
+import dev.poolgate.server.config.Settings;
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the gateway from the command line: reads the settings, starts the embedded stub backend
+ * when no upstream is configured, starts the {@link GatewayServer}, and closes it on SIGTERM or
+ * Ctrl-C.
+ */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (Settings.wantsHelp(args)) {
+            System.out.print(Settings.help());
+            return;
+        }
+        ServerConfig config;
+        try {
+            config = Settings.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("poolgate: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Gateway running;
+        try {
+            running = Gateway.start(config);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage(), e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.close();
+            stopped.countDown();
+        }, "poolgate-shutdown"));
+        stopped.await();
+    }
+}

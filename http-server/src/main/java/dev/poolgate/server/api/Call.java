@@ -1,0 +1,112 @@
+package dev.poolgate.server.api;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.poolgate.server.metrics.Metrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+
+/**
+ * One HTTP request in progress: its exchange, its request id, and whether (and with which
+ * status) the response has started, so that an error after the status line is not answered twice.
+ */
+final class Call {
+
+    final HttpExchange exchange;
+    final String requestId;
+    final long startNanos = System.nanoTime();
+    private int status;
+
+    private final Metrics metrics;
+    /** The matched route's name for the metrics; "unmatched" until the router found one. */
+    String route = "unmatched";
+
+    Call(HttpExchange exchange, String requestId, Metrics metrics) {
+        this.exchange = exchange;
+        this.requestId = requestId;
+        this.metrics = metrics;
+    }
+
+    /** The status sent, or 0 while none was. */
+    int status() {
+        return status;
+    }
+
+    boolean responded() {
+        return status != 0;
+    }
+
+    /**
+     * Reads the whole request body, refusing one over {@code limit} bytes with 413 before more of
+     * it is read than the limit.
+     */
+    byte[] readBody(long limit) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("content-length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.strip()) > limit) {
+                    throw tooLarge(limit);
+                }
+            } catch (NumberFormatException e) {
+                throw ApiError.invalidRequest("content-length must be a number of bytes, but was '" + declared + "'");
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = exchange.getRequestBody()) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                if (body.size() + (long) n > limit) {
+                    throw tooLarge(limit);
+                }
+                body.write(buffer, 0, n);
+            }
+        }
+        return body.toByteArray();
+    }
+
+    private static ApiError tooLarge(long limit) {
+        return new ApiError(413, "request_too_large", "Request body exceeds the gateway's limit of " + limit
+                + " bytes; send a smaller request (the limit is set by --max-request-bytes)");
+    }
+
+    /** Sends a complete JSON response. */
+    void sendJson(int status, byte[] body) throws IOException {
+        sendJson(status, body, Map.of());
+    }
+
+    void sendJson(int status, byte[] body, Map<String, String> headers) throws IOException {
+        exchange.getResponseHeaders().set("content-type", "application/json");
+        headers.forEach(exchange.getResponseHeaders()::set);
+        send(status, body);
+    }
+
+    void send(int status, byte[] body) throws IOException {
+        if (exchange.getResponseHeaders().getFirst("request-id") == null) {
+            exchange.getResponseHeaders().set("request-id", requestId);
+        }
+        start(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Sends the status line and headers; {@code length} 0 means chunked, -1 no body. */
+    void start(int status, long length) throws IOException {
+        this.status = status;
+        // Counted before the response leaves, so that a client that reads /metrics after its
+        // response always finds its request there.
+        metrics.requestAnswered(route, status);
+        exchange.sendResponseHeaders(status, length);
+    }
+
+    /** Answers an error in the Anthropic format, unless a response has started already. */
+    void sendError(ApiError error) throws IOException {
+        if (responded()) {
+            return;
+        }
+        error.headers.forEach(exchange.getResponseHeaders()::set);
+        sendJson(error.status, error.body(requestId));
+    }
+}

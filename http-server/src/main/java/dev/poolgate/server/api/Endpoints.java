@@ -1,0 +1,69 @@
+package dev.poolgate.server.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poolgate.pool.Pool;
+import dev.poolgate.pool.PoolStats;
+import dev.poolgate.server.config.ServerConfig;
+import dev.poolgate.server.metrics.Metrics;
+import dev.poolgate.server.upstream.ClaudeClient;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The gateway's endpoints, wired into one {@link Router}: the Anthropic API routes forwarded
+ * upstream, and the gateway's own {@code /pool/stats}, {@code /health} and {@code /metrics}.
+ */
+public final class Endpoints {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Endpoints() {
+    }
+
+    /** The router of every endpoint. */
+    public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
+            BooleanSupplier shuttingDown) {
+        long max = config.maxRequestBytes();
+        return new Router(new ProxyKeys(config.proxyApiKeys()), metrics, shuttingDown)
+                .route("POST", "/v1/messages", true,
+                        new UpstreamEndpoint(pool, metrics, "message request", MessageRequests::checkMessage, max))
+                .route("POST", "/v1/messages/count_tokens", true,
+                        new UpstreamEndpoint(pool, metrics, "token count request", MessageRequests::checkCountTokens,
+                                max))
+                .route("GET", "/v1/models", true, new UpstreamEndpoint(pool, metrics, "models request", null, max))
+                .route("GET", "/v1/models/[^/]+", true,
+                        new UpstreamEndpoint(pool, metrics, "models request", null, max))
+                .route("GET", "/pool/stats", false, call -> call.sendJson(200, stats(pool)))
+                .route("GET", "/health", false, call -> health(call, shuttingDown.getAsBoolean()))
+                .route("GET", "/metrics", false, call -> {
+                    call.exchange.getResponseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
+                    call.send(200, metrics.scrape().getBytes(StandardCharsets.UTF_8));
+                });
+    }
+
+    /** The JSON of {@code /pool/stats}: the eight fields of the log catalogue, and a few more. */
+    static byte[] stats(Pool<?> pool) throws com.fasterxml.jackson.core.JsonProcessingException {
+        PoolStats stats = pool.stats();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("pool_enabled", pool.config().poolingEnabled());
+        ObjectNode fields = root.putObject("stats");
+        fields.put("connections_created", stats.connectionsCreated());
+        fields.put("connections_destroyed", stats.connectionsDestroyed());
+        fields.put("connections_reused", stats.connectionsReused());
+        fields.put("acquire_timeouts", stats.acquireTimeouts());
+        fields.put("health_check_failures", stats.healthCheckFailures());
+        fields.put("total_connections", stats.totalConnections());
+        fields.put("available_connections", stats.availableConnections());
+        fields.put("in_use_connections", stats.inUseConnections());
+        fields.put("waiting_acquirers", stats.waitingAcquirers());
+        fields.put("min_connections", pool.config().minSize());
+        fields.put("max_connections", pool.config().maxSize());
+        return JSON.writeValueAsBytes(root);
+    }
+
+    private static void health(Call call, boolean shuttingDown) throws java.io.IOException {
+        String body = shuttingDown ? "{\"status\":\"shutting_down\"}" : "{\"status\":\"ok\"}";
+        call.sendJson(shuttingDown ? 503 : 200, body.getBytes(StandardCharsets.UTF_8));
+    }
+}

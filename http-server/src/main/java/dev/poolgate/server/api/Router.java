@@ -1,0 +1,151 @@
+package dev.poolgate.server.api;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.poolgate.server.metrics.Metrics;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's one HTTP handler: finds the endpoint for a method and path, answers 404 and 405
+ * itself, checks the proxy keys, refuses API calls while shutting down, turns every error into an
+ * Anthropic-style body, and records each request in the metrics.
+ */
+public final class Router implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    /** Handles a call on a route. */
+    interface Endpoint {
+        void handle(Call call) throws IOException;
+    }
+
+    private record Route(String method, Pattern path, boolean api, Endpoint endpoint) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+    private final java.util.concurrent.locks.ReentrantLock inFlightLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Signalled when the last request in flight finishes. */
+    private final java.util.concurrent.locks.Condition idle = inFlightLock.newCondition();
+    // Guarded by inFlightLock.
+    private int inFlight;
+    private final ProxyKeys proxyKeys;
+    private final Metrics metrics;
+    private final BooleanSupplier shuttingDown;
+
+    Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown) {
+        this.proxyKeys = proxyKeys;
+        this.metrics = metrics;
+        this.shuttingDown = shuttingDown;
+    }
+
+    /** Adds a route; {@code api} routes need a proxy key and are refused while shutting down. */
+    Router route(String method, String pathRegex, boolean api, Endpoint endpoint) {
+        routes.add(new Route(method, Pattern.compile(pathRegex), api, endpoint));
+        return this;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        Call call = new Call(exchange, "req_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), metrics);
+        String path = exchange.getRequestURI().getPath();
+        enter();
+        try {
+            Route match = find(exchange.getRequestMethod(), path);
+            call.route = match.path.pattern().replace("[^/]+", "{id}");
+            if (match.api) {
+                if (shuttingDown.getAsBoolean()) {
+                    throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
+                            + "instance or after it restarted", java.util.Map.of("retry-after", "1"));
+                }
+                proxyKeys.check(exchange.getRequestHeaders());
+            }
+            match.endpoint.handle(call);
+        } catch (ApiError e) {
+            call.sendError(e);
+        } catch (IOException e) {
+            // The client went away or sent garbage; nothing can be answered on this exchange.
+            LOG.debug("[API] {} {} ended with an I/O error: {}", exchange.getRequestMethod(), path, e.toString());
+        } catch (RuntimeException e) {
+            LOG.error("[API] {} {} failed unexpectedly ({})", exchange.getRequestMethod(), path, call.requestId, e);
+            call.sendError(new ApiError(500, "api_error", "An unexpected error occurred in the gateway; retry the "
+                    + "request, and report request id " + call.requestId + " if it persists"));
+        } finally {
+            exchange.close();
+            if (!call.responded()) {
+                metrics.requestAnswered(call.route, 0);
+            }
+            metrics.requestFinished(System.nanoTime() - call.startNanos);
+            leave();
+        }
+    }
+
+    private void enter() {
+        inFlightLock.lock();
+        try {
+            inFlight++;
+        } finally {
+            inFlightLock.unlock();
+        }
+    }
+
+    private void leave() {
+        inFlightLock.lock();
+        try {
+            if (--inFlight == 0) {
+                idle.signalAll();
+            }
+        } finally {
+            inFlightLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until no request is in flight, at most {@code timeout}.
+     *
+     * @return whether none is left
+     */
+    public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        inFlightLock.lock();
+        try {
+            while (inFlight > 0) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = idle.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            inFlightLock.unlock();
+        }
+    }
+
+    private Route find(String method, String path) {
+        Set<String> allowed = new LinkedHashSet<>();
+        for (Route route : routes) {
+            if (route.path.matcher(path).matches()) {
+                if (route.method.equals(method)) {
+                    return route;
+                }
+                allowed.add(route.method);
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw new ApiError(404, "not_found_error", "No endpoint " + path + "; see the gateway's README for "
+                    + "its endpoints");
+        }
+        throw new ApiError(405, "invalid_request_error", "Method " + method + " is not allowed on " + path
+                + "; use " + String.join(" or ", allowed), java.util.Map.of("allow", String.join(", ", allowed)));
+    }
+}

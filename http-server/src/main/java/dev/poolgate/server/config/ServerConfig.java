@@ -1,0 +1,62 @@
+package dev.poolgate.server.config;
+
+import dev.poolgate.pool.PoolConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the gateway is configured with: the pool's settings and the server's own. Built by
+ * {@link Settings} from environment variables and command-line flags.
+ *
+ * @param host the address the server binds
+ * @param port the port the server binds (0: any free port)
+ * @param upstream the Anthropic API base URL, or null to run the embedded stub backend
+ * @param upstreamApiKey the key sent upstream, never logged; null for the embedded stub
+ * @param proxyApiKeys keys a client must present; empty: no client authentication
+ * @param maxRequestBytes the largest request body accepted
+ * @param upstreamConnectTimeout how long connecting upstream may take
+ * @param upstreamTimeout how long upstream may take to send its response headers
+ * @param upstreamHealthPath the path of the pool's health-check request upstream
+ * @param drainTimeout how long in-flight requests may take to finish on shutdown
+ * @param pool the pool's settings
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        URI upstream,
+        String upstreamApiKey,
+        List<String> proxyApiKeys,
+        long maxRequestBytes,
+        Duration upstreamConnectTimeout,
+        Duration upstreamTimeout,
+        String upstreamHealthPath,
+        Duration drainTimeout,
+        PoolConfig pool) {
+
+    public ServerConfig {
+        proxyApiKeys = List.copyOf(proxyApiKeys);
+    }
+
+    /** This configuration with another health-check path. */
+    public ServerConfig withUpstreamHealthPath(String path) {
+        return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, maxRequestBytes,
+                upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool);
+    }
+
+    /** Whether the embedded stub backend is the upstream. */
+    public boolean embeddedStub() {
+        return upstream == null;
+    }
+
+    /** Never prints the keys. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", upstream="
+                + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
+                + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
+                + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
+                + ", upstreamTimeout=" + upstreamTimeout + ", upstreamHealthPath=" + upstreamHealthPath
+                + ", drainTimeout=" + drainTimeout + ", pool=" + pool + "]";
+    }
+}

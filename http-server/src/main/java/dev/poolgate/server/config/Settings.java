@@ -1,0 +1,277 @@
+package dev.poolgate.server.config;
+
+import dev.poolgate.pool.PoolConfig;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the gateway's settings from environment variables and command-line flags (a flag wins
+ * over its variable) into a {@link ServerConfig}. Every setting, its variable, flag, default and
+ * accepted range is listed once, in {@link Setting}; {@link #help()} prints that table and the
+ * README repeats it. A bad value stops start-up with an {@link IllegalArgumentException} that names
+ * the setting and the accepted range.
+ */
+public final class Settings {
+
+    /** Upstream when only a key is configured. */
+    public static final URI ANTHROPIC_API = URI.create("https://api.anthropic.com");
+    /** The default path of the pool's health check upstream: cheap, and served by the real API. */
+    public static final String DEFAULT_HEALTH_PATH = "/v1/models?limit=1";
+
+    /** Every setting of the gateway. */
+    enum Setting {
+        HOST("--host", "POOLGATE_HOST", "127.0.0.1", "address to bind"),
+        PORT("--port", "POOLGATE_PORT", "8000", "port to bind, 0-65535 (0: any free port)"),
+        UPSTREAM_URL("--anthropic-base-url", "ANTHROPIC_BASE_URL", "",
+                "upstream base URL; with neither it nor a key set, the embedded stub backend"),
+        UPSTREAM_KEY("--anthropic-api-key", "ANTHROPIC_API_KEY", "",
+                "key sent upstream (prefer the variable: flags show in ps); never logged"),
+        PROXY_KEYS("--proxy-api-keys", "POOLGATE_PROXY_API_KEYS", "",
+                "comma-separated keys clients must present (x-api-key or Bearer); empty: none"),
+        MAX_REQUEST_BYTES("--max-request-bytes", "POOLGATE_MAX_REQUEST_BYTES", "33554432",
+                "largest request body, 1 to 2147483647 bytes"),
+        UPSTREAM_CONNECT_TIMEOUT("--upstream-connect-timeout", "POOLGATE_UPSTREAM_CONNECT_TIMEOUT", "10s",
+                "upstream connect timeout (> 0)"),
+        UPSTREAM_TIMEOUT("--upstream-timeout", "POOLGATE_UPSTREAM_TIMEOUT", "600s",
+                "how long upstream may take to send its response headers (> 0)"),
+        UPSTREAM_HEALTH_PATH("--upstream-health-path", "POOLGATE_UPSTREAM_HEALTH_PATH", DEFAULT_HEALTH_PATH,
+                "upstream path of the pool's health check (embedded stub: /health)"),
+        DRAIN_TIMEOUT("--drain-timeout", "POOLGATE_DRAIN_TIMEOUT", "30s",
+                "how long in-flight requests may finish on shutdown (>= 0)"),
+        POOL_ENABLED("--pool-enabled", "POOLGATE_POOL_ENABLED", "true", "pooling on (true) or off (false)"),
+        POOL_NAME("--pool-name", "POOLGATE_POOL_NAME", PoolConfig.DEFAULT_NAME, "the pool's name in log lines"),
+        POOL_MIN_SIZE("--pool-min-size", "POOLGATE_POOL_MIN_SIZE", "2", "connections kept open, 0 to 10000"),
+        POOL_MAX_SIZE("--pool-max-size", "POOLGATE_POOL_MAX_SIZE", "10",
+                "most connections at once, 1 to 10000, >= min"),
+        POOL_ACQUIRE_TIMEOUT("--pool-acquire-timeout", "POOLGATE_POOL_ACQUIRE_TIMEOUT", "5s",
+                "wait for a pooled client before 529 overloaded_error (> 0)"),
+        POOL_IDLE_TIMEOUT("--pool-idle-timeout", "POOLGATE_POOL_IDLE_TIMEOUT", "300s",
+                "idle connections above min are closed after this (0: never)"),
+        POOL_HEALTH_CHECK_INTERVAL("--pool-health-check-interval", "POOLGATE_POOL_HEALTH_CHECK_INTERVAL", "60s",
+                "idle connections are health-checked this often (0: never)"),
+        POOL_MAX_LIFETIME("--pool-max-lifetime", "POOLGATE_POOL_MAX_LIFETIME", "0",
+                "connections retire at this age (0: never)"),
+        POOL_LEAK_DETECTION("--pool-leak-detection-threshold", "POOLGATE_POOL_LEAK_DETECTION_THRESHOLD", "0",
+                "report a client held longer than this (0: off)");
+
+        final String flag;
+        final String variable;
+        final String defaultValue;
+        final String description;
+
+        Setting(String flag, String variable, String defaultValue, String description) {
+            this.flag = flag;
+            this.variable = variable;
+            this.defaultValue = defaultValue;
+            this.description = description;
+        }
+
+        String label() {
+            return flag + " / " + variable;
+        }
+    }
+
+    private static final int MAX_POOL_SIZE = 10_000;
+
+    private final Map<Setting, String> values = new EnumMap<>(Setting.class);
+
+    private Settings() {
+    }
+
+    /** Whether the arguments ask for {@link #help()}. */
+    public static boolean wantsHelp(String[] args) {
+        return Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");
+    }
+
+    /**
+     * Reads the settings: defaults, then environment variables, then flags
+     * ({@code --name value} or {@code --name=value}).
+     *
+     * @throws IllegalArgumentException naming the setting and its accepted range
+     */
+    public static ServerConfig parse(String[] args, Map<String, String> environment) {
+        Settings settings = new Settings();
+        for (Setting setting : Setting.values()) {
+            String fromEnvironment = environment.get(setting.variable);
+            settings.values.put(setting, fromEnvironment != null ? fromEnvironment.strip() : setting.defaultValue);
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int equals = arg.indexOf('=');
+            if (equals > 0) {
+                name = arg.substring(0, equals);
+                value = arg.substring(equals + 1);
+            }
+            Setting setting = byFlag(name);
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("Missing value for " + name + "; write " + name + " <value>");
+                }
+                value = args[++i];
+            }
+            settings.values.put(setting, value.strip());
+        }
+        return settings.build();
+    }
+
+    private static Setting byFlag(String flag) {
+        for (Setting setting : Setting.values()) {
+            if (setting.flag.equals(flag)) {
+                return setting;
+            }
+        }
+        throw new IllegalArgumentException("Unknown option " + flag + "; see --help for the options");
+    }
+
+    private ServerConfig build() {
+        String url = values.get(Setting.UPSTREAM_URL);
+        String key = values.get(Setting.UPSTREAM_KEY);
+        URI upstream = url.isEmpty() ? (key.isEmpty() ? null : ANTHROPIC_API) : uri(Setting.UPSTREAM_URL, url);
+        String healthPath = values.get(Setting.UPSTREAM_HEALTH_PATH);
+        if (!healthPath.startsWith("/")) {
+            throw invalid(Setting.UPSTREAM_HEALTH_PATH, healthPath, "a path starting with /");
+        }
+        PoolConfig pool;
+        try {
+            pool = PoolConfig.builder()
+                    .name(values.get(Setting.POOL_NAME))
+                    .poolingEnabled(bool(Setting.POOL_ENABLED))
+                    .minSize(integer(Setting.POOL_MIN_SIZE, 0, MAX_POOL_SIZE))
+                    .maxSize(integer(Setting.POOL_MAX_SIZE, 1, MAX_POOL_SIZE))
+                    .acquireTimeout(duration(Setting.POOL_ACQUIRE_TIMEOUT, false))
+                    .idleTimeout(duration(Setting.POOL_IDLE_TIMEOUT, true))
+                    .healthCheckInterval(duration(Setting.POOL_HEALTH_CHECK_INTERVAL, true))
+                    .maxLifetime(duration(Setting.POOL_MAX_LIFETIME, true))
+                    .leakDetectionThreshold(duration(Setting.POOL_LEAK_DETECTION, true))
+                    .drainTimeout(duration(Setting.DRAIN_TIMEOUT, true))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("Invalid ")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("Invalid pool settings: " + e.getMessage() + " (settings "
+                    + Setting.POOL_MIN_SIZE.label() + ", " + Setting.POOL_MAX_SIZE.label() + ", ...)", e);
+        }
+        return new ServerConfig(
+                values.get(Setting.HOST),
+                integer(Setting.PORT, 0, 65_535),
+                upstream,
+                key.isEmpty() ? null : key,
+                keys(values.get(Setting.PROXY_KEYS)),
+                integer(Setting.MAX_REQUEST_BYTES, 1, Integer.MAX_VALUE),
+                duration(Setting.UPSTREAM_CONNECT_TIMEOUT, false),
+                duration(Setting.UPSTREAM_TIMEOUT, false),
+                healthPath,
+                duration(Setting.DRAIN_TIMEOUT, true),
+                pool);
+    }
+
+    private int integer(Setting setting, int min, int max) {
+        String value = values.get(setting);
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(setting, value, "an integer from " + min + " to " + max);
+    }
+
+    private boolean bool(Setting setting) {
+        String value = values.get(setting).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw invalid(setting, values.get(setting), "true or false");
+        };
+    }
+
+    /** Seconds as a number ({@code 5}, {@code 0.5}) or with a unit ({@code 500ms}, {@code 5s}, {@code 2m}). */
+    private Duration duration(Setting setting, boolean zeroAllowed) {
+        String value = values.get(setting);
+        String range = zeroAllowed ? "a duration >= 0" : "a duration > 0";
+        String expected = range + ", in seconds (5, 0.5) or with a unit (500ms, 5s, 2m)";
+        try {
+            String lower = value.toLowerCase(Locale.ROOT);
+            BigDecimal nanosPerUnit;
+            String number;
+            if (lower.endsWith("ms")) {
+                number = lower.substring(0, lower.length() - 2);
+                nanosPerUnit = BigDecimal.valueOf(1_000_000L);
+            } else if (lower.endsWith("s")) {
+                number = lower.substring(0, lower.length() - 1);
+                nanosPerUnit = BigDecimal.valueOf(1_000_000_000L);
+            } else if (lower.endsWith("m")) {
+                number = lower.substring(0, lower.length() - 1);
+                nanosPerUnit = BigDecimal.valueOf(60_000_000_000L);
+            } else {
+                number = lower;
+                nanosPerUnit = BigDecimal.valueOf(1_000_000_000L);
+            }
+            BigDecimal amount = new BigDecimal(number.strip());
+            Duration duration = Duration.ofNanos(amount.multiply(nanosPerUnit).longValueExact());
+            if (duration.isNegative() || (!zeroAllowed && duration.isZero())) {
+                throw invalid(setting, value, expected);
+            }
+            return duration;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw invalid(setting, value, expected);
+        }
+    }
+
+    private static URI uri(Setting setting, String value) {
+        try {
+            URI uri = URI.create(value.endsWith("/") ? value.substring(0, value.length() - 1) : value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw invalid(setting, value, "an http:// or https:// URL such as https://api.anthropic.com");
+    }
+
+    private static List<String> keys(String value) {
+        List<String> keys = new ArrayList<>();
+        for (String key : value.split(",")) {
+            if (!key.isBlank()) {
+                keys.add(key.strip());
+            }
+        }
+        return keys;
+    }
+
+    private static IllegalArgumentException invalid(Setting setting, String value, String expected) {
+        boolean secret = setting == Setting.UPSTREAM_KEY || setting == Setting.PROXY_KEYS;
+        return new IllegalArgumentException("Invalid " + setting.label() + ": " + (secret ? "(hidden)" : "'" + value
+                + "'") + "; expected " + expected);
+    }
+
+    /** The table of settings for {@code --help}. */
+    public static String help() {
+        StringBuilder text = new StringBuilder("""
+                poolgate: a pooling gateway for the Claude API.
+
+                Usage: java -jar http-server.jar [options]
+                Each option can also be set by its environment variable; an option wins.
+                Durations are seconds (5, 0.5) or carry a unit (500ms, 5s, 2m).
+
+                """);
+        for (Setting setting : Setting.values()) {
+            text.append(String.format("  %-34s %s%n      %s (default: %s)%n", setting.flag, setting.variable,
+                    setting.description, setting.defaultValue.isEmpty() ? "none" : setting.defaultValue));
+        }
+        return text.toString();
+    }
+}

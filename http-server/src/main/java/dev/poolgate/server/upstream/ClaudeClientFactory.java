@@ -1,0 +1,59 @@
+package dev.poolgate.server.upstream;
+
+import dev.poolgate.pool.ConnectionFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * Creates the pool's {@link ClaudeClient}s: each one is warmed by one cheap upstream request (so
+ * its connection is open before it is first handed out), health-checked by the same request, and
+ * closed when destroyed.
+ */
+public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient> {
+
+    private final URI upstream;
+    private final String apiKey;
+    private final Duration connectTimeout;
+    private final Duration timeout;
+    private final String healthPath;
+
+    /**
+     * @param upstream the API's base URL
+     * @param apiKey the key sent upstream, or null for none
+     * @param healthPath the path of the warm-up and health-check request
+     */
+    public ClaudeClientFactory(URI upstream, String apiKey, Duration connectTimeout, Duration timeout,
+            String healthPath) {
+        this.upstream = upstream;
+        this.apiKey = apiKey;
+        this.connectTimeout = connectTimeout;
+        this.timeout = timeout;
+        this.healthPath = healthPath;
+    }
+
+    @Override
+    public ClaudeClient create() throws IOException, InterruptedException {
+        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, timeout);
+        try {
+            if (!client.ping(healthPath)) {
+                throw new IOException("Upstream " + upstream + " answered the warm-up request " + healthPath
+                        + " with an error status");
+            }
+            return client;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean isHealthy(ClaudeClient client) throws IOException, InterruptedException {
+        return client.ping(healthPath);
+    }
+
+    @Override
+    public void destroy(ClaudeClient client) {
+        client.close();
+    }
+}

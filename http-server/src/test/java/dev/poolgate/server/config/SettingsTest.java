@@ -1,0 +1,97 @@
+package dev.poolgate.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poolgate.pool.PoolConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class SettingsTest {
+
+    @Test
+    void defaultsAreTheSpecsAndRunTheEmbeddedStub() {
+        ServerConfig config = Settings.parse(new String[0], Map.of());
+        assertEquals("127.0.0.1", config.host());
+        assertEquals(8000, config.port());
+        assertTrue(config.embeddedStub());
+        assertNull(config.upstreamApiKey());
+        assertEquals(List.of(), config.proxyApiKeys());
+        assertEquals(32L * 1024 * 1024, config.maxRequestBytes());
+        PoolConfig pool = config.pool();
+        assertEquals(PoolConfig.defaults().toBuilder().drainTimeout(Duration.ofSeconds(30)).build(), pool);
+    }
+
+    @Test
+    void aKeyAloneMeansTheAnthropicApi() {
+        ServerConfig config = Settings.parse(new String[0], Map.of("ANTHROPIC_API_KEY", "sk-secret"));
+        assertEquals(URI.create("https://api.anthropic.com"), config.upstream());
+        assertEquals("sk-secret", config.upstreamApiKey());
+        assertFalse(config.toString().contains("sk-secret"), "the key never appears in the config's text");
+    }
+
+    @Test
+    void flagsWinOverEnvironmentVariables() {
+        ServerConfig config = Settings.parse(new String[] {"--pool-max-size", "20", "--port=9000",
+                "--pool-acquire-timeout", "250ms", "--pool-idle-timeout", "2m", "--pool-enabled", "false"},
+                Map.of("POOLGATE_POOL_MAX_SIZE", "15", "POOLGATE_PORT", "8001",
+                        "ANTHROPIC_BASE_URL", "http://127.0.0.1:9999/"));
+        assertEquals(20, config.pool().maxSize());
+        assertEquals(9000, config.port());
+        assertEquals(Duration.ofMillis(250), config.pool().acquireTimeout());
+        assertEquals(Duration.ofMinutes(2), config.pool().idleTimeout());
+        assertFalse(config.pool().poolingEnabled());
+        assertEquals(URI.create("http://127.0.0.1:9999"), config.upstream());
+    }
+
+    @Test
+    void durationsAcceptSecondsAndUnits() {
+        ServerConfig config = Settings.parse(new String[] {"--pool-acquire-timeout", "0.5",
+                "--pool-health-check-interval", "0", "--drain-timeout", "3s"}, Map.of());
+        assertEquals(Duration.ofMillis(500), config.pool().acquireTimeout());
+        assertEquals(Duration.ZERO, config.pool().healthCheckInterval());
+        assertEquals(Duration.ofSeconds(3), config.drainTimeout());
+    }
+
+    @Test
+    void invalidValuesNameTheSettingAndTheAcceptedRange() {
+        assertEquals("Invalid --pool-max-size / POOLGATE_POOL_MAX_SIZE: 'ten'; expected an integer from 1 to 10000",
+                message(new String[] {"--pool-max-size", "ten"}, Map.of()));
+        assertEquals("Invalid --port / POOLGATE_PORT: '70000'; expected an integer from 0 to 65535",
+                message(new String[0], Map.of("POOLGATE_PORT", "70000")));
+        assertEquals("Invalid --pool-acquire-timeout / POOLGATE_POOL_ACQUIRE_TIMEOUT: '0'; expected a duration > 0, "
+                + "in seconds (5, 0.5) or with a unit (500ms, 5s, 2m)",
+                message(new String[] {"--pool-acquire-timeout", "0"}, Map.of()));
+        assertEquals("Invalid --pool-enabled / POOLGATE_POOL_ENABLED: 'maybe'; expected true or false",
+                message(new String[] {"--pool-enabled", "maybe"}, Map.of()));
+        assertEquals("Invalid --anthropic-base-url / ANTHROPIC_BASE_URL: 'ftp://x'; expected an http:// or "
+                + "https:// URL such as https://api.anthropic.com",
+                message(new String[] {"--anthropic-base-url", "ftp://x"}, Map.of()));
+        assertTrue(message(new String[] {"--pool-min-size", "5", "--pool-max-size", "3"}, Map.of())
+                .startsWith("Invalid pool settings: maxSize must be >= minSize (5), but was 3"));
+        assertEquals("Unknown option --pool-size; see --help for the options",
+                message(new String[] {"--pool-size", "3"}, Map.of()));
+        assertEquals("Missing value for --port; write --port <value>", message(new String[] {"--port"}, Map.of()));
+    }
+
+    @Test
+    void helpListsEverySettingWithItsVariableAndDefault() {
+        String help = Settings.help();
+        for (Settings.Setting setting : Settings.Setting.values()) {
+            assertTrue(help.contains(setting.flag) && help.contains(setting.variable), setting::name);
+        }
+        assertTrue(Settings.wantsHelp(new String[] {"--help"}));
+    }
+
+    private static String message(String[] args, Map<String, String> environment) {
+        return assertThrows(IllegalArgumentException.class, () -> Settings.parse(args, environment)).getMessage();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.poolgate.it;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+
+/**
+ * The stub backend's image, built from local files only, once per run: a Dockerfile
+ * {@code FROM scratch} whose root file system is a {@code jlink}ed runtime, the shared libraries
+ * that runtime loads (found by {@code ldd}, copied to the same paths), {@code /tmp} (mode 1777),
+ * and the stub's jar. No base image exists to be pulled, and none is asked for: the context is
+ * handed over with {@code withFileFromPath(".", ...)}, never {@code withDockerfile(path)}, which
+ * pre-pulls every {@code FROM} image (even {@code scratch}). The image is removed when the test JVM
+ * exits (.ci/docker-engine.sh finish removes any a killed run left).
+ */
+final class StubImage {
+
+    /** The port the stub listens on inside the container. */
+    static final int PORT = 8080;
+
+    /**
+     * What the stub needs. jdeps also names java.desktop and java.sql, for Jackson's optional
+     * support of java.beans annotations and java.sql types, which Jackson looks up reflectively and
+     * the stub never uses; every scenario exercises the stub's JSON without them.
+     */
+    private static final String MODULES = "java.base,jdk.httpserver";
+
+    private static final String DOCKERFILE = """
+            # The stub backend on a jlinked runtime: no base image, nothing to pull.
+            FROM scratch
+            COPY rootfs/ /
+            EXPOSE %d
+            ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", \
+            "-jar", "/opt/stub/stub-backend.jar", "--host", "0.0.0.0", "--port", "%d", "--enable-admin"]
+            """.formatted(PORT, PORT);
+
+    // Guarded by StubImage.class.
+    private static ImageFromDockerfile image;
+
+    private StubImage() {
+    }
+
+    /** The image, its context prepared on the first call; Testcontainers builds it on first use. */
+    static synchronized ImageFromDockerfile get() {
+        if (image == null) {
+            long start = System.nanoTime();
+            Path context = prepareContext(Suite.workDir().resolve("stub-image"));
+            System.out.printf("Stub image context prepared in %d ms (jlinked %s, %s)%n",
+                    (System.nanoTime() - start) / 1_000_000, MODULES, context);
+            String name = "poolgate-it-stub:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+            // Testcontainers' own clean-up at exit prunes only untagged images: this one goes by name.
+            image = new ImageFromDockerfile(name, false).withFileFromPath(".", context);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(name), "poolgate-it-stub-image"));
+        }
+        return image;
+    }
+
+    private static void remove(String name) {
+        try {
+            DockerClientFactory.instance().client().removeImageCmd(name).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // Never built: no container was started.
+        } catch (RuntimeException e) {
+            System.err.println("Could not remove the stub image " + name + " (docker rmi it by hand): " + e);
+        }
+    }
+
+    private static Path prepareContext(Path context) {
+        try {
+            deleteRecursively(context);
+            Path rootfs = Files.createDirectories(context.resolve("rootfs"));
+            Path runtime = rootfs.resolve("opt/java");
+            Files.createDirectories(runtime.getParent());
+            jlink(runtime);
+            for (Path library : sharedLibraries(runtime)) {
+                Path copy = rootfs.resolve(library.toString().substring(1));
+                Files.createDirectories(copy.getParent());
+                Files.copy(library, copy, StandardCopyOption.REPLACE_EXISTING); // follows symlinks
+            }
+            Path jar = rootfs.resolve("opt/stub/stub-backend.jar");
+            Files.createDirectories(jar.getParent());
+            Files.copy(Suite.stubJar(), jar);
+            Path tmp = Files.createDirectories(rootfs.resolve("tmp"));
+            Files.setAttribute(tmp, "unix:mode", 01777);
+            replaceSymlinks(rootfs);
+            Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not prepare the stub image's build context in " + context, e);
+        }
+    }
+
+    /** The jlink tool of this JDK, as a command: in-process (ToolProvider) it takes three times longer. */
+    private static void jlink(Path output) throws IOException {
+        Path jlink = Suite.javaHome().resolve("bin/jlink");
+        if (!Files.isExecutable(jlink)) {
+            throw new IllegalStateException("The JDK at " + Suite.javaHome() + " has no bin/jlink; the container mode "
+                    + "needs a full JDK 21+");
+        }
+        run(jlink.toString(), "--add-modules", MODULES, "--strip-debug", "--no-header-files", "--no-man-pages",
+                "--compress=zip-6", "--output", output.toString());
+    }
+
+    /**
+     * The shared libraries outside the runtime that its launcher and its {@code .so} files load, by
+     * {@code ldd}; a library {@code ldd} cannot find must be one of the runtime's own.
+     */
+    private static Set<Path> sharedLibraries(Path runtime) throws IOException {
+        List<Path> binaries = new ArrayList<>();
+        Set<String> own = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(runtime)) {
+            files.filter(Files::isRegularFile).forEach(file -> {
+                if (file.getFileName().toString().endsWith(".so")) {
+                    binaries.add(file);
+                    own.add(file.getFileName().toString());
+                }
+            });
+        }
+        binaries.add(runtime.resolve("bin/java"));
+        Set<Path> libraries = new TreeSet<>();
+        for (Path binary : binaries) {
+            for (String line : ldd(binary)) {
+                String entry = line.strip();
+                String name = entry.contains("=>") ? entry.substring(0, entry.indexOf("=>")).strip() : null;
+                String target = entry.contains("=>") ? entry.substring(entry.indexOf("=>") + 2).strip() : entry;
+                if (target.startsWith("not found")) {
+                    if (!own.contains(name)) {
+                        throw new IllegalStateException("ldd cannot find " + name + ", which " + binary + " needs");
+                    }
+                    continue;
+                }
+                String path = target.split("\\s+")[0];
+                if (path.startsWith("/") && !Path.of(path).startsWith(runtime)) {
+                    libraries.add(Path.of(path));
+                }
+            }
+        }
+        return libraries;
+    }
+
+    private static List<String> ldd(Path binary) throws IOException {
+        return run("ldd", binary.toString()).lines().toList();
+    }
+
+    /** Runs a command to its end and returns its output; a failure names the command and its output. */
+    private static String run(String... command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "): "
+                        + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        return output;
+    }
+
+    /** jlink links some legal notices to java.base's; the image gets plain copies. */
+    private static void replaceSymlinks(Path root) throws IOException {
+        List<Path> links;
+        try (Stream<Path> files = Files.walk(root)) {
+            links = files.filter(Files::isSymbolicLink).toList();
+        }
+        for (Path link : links) {
+            Path target = link.toRealPath();
+            Files.delete(link);
+            Files.copy(target, link);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.poolgate.pool.impl;
+
+import dev.poolgate.pool.PoolEvent;
+import dev.poolgate.pool.PoolListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers each event to several listeners in turn; one that throws is logged and does not keep
+ * the event from the others or disturb the pool.
+ */
+final class CompositeListener implements PoolListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CompositeListener.class);
+
+    private final PoolListener[] listeners;
+
+    private CompositeListener(PoolListener[] listeners) {
+        this.listeners = listeners;
+    }
+
+    static PoolListener of(PoolListener first, PoolListener second) {
+        if (second == PoolListener.NONE) {
+            return new CompositeListener(new PoolListener[] {first});
+        }
+        return new CompositeListener(new PoolListener[] {first, second});
+    }
+
+    @Override
+    public void onEvent(PoolEvent event) {
+        for (PoolListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("[POOL] Pool listener {} failed on {}", listener, event, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.poolgate.pool.impl;
+
+import dev.poolgate.pool.PoolClosedException;
+import java.time.Duration;
+
+/** The pool that handed out a {@link PooledLease} and takes it back. */
+interface LeaseOwner<T> {
+
+    /** Checks the argument of {@code acquire(Duration)}. */
+    static void checkTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be > 0, but was " + timeout
+                    + "; pass a positive duration, or call acquire() for the configured acquireTimeout");
+        }
+    }
+
+    /** The error of an acquire from a closed pool. */
+    static PoolClosedException closed(String poolName) {
+        return new PoolClosedException("The " + poolName + " pool is closed; no connection can be acquired from it "
+                + "any more (create a new pool)");
+    }
+
+    /**
+     * Ends the lease: returns its connection, or destroys it when {@code invalidate} is set.
+     *
+     * @throws IllegalStateException if the lease already ended (except a close after invalidate)
+     */
+    void end(PooledLease<T> lease, boolean invalidate);
+
+    /** The pool's name, for error messages. */
+    String name();
+}

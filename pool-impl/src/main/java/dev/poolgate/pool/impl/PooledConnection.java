@@ -1,0 +1,59 @@
+package dev.poolgate.pool.impl;
+
+import java.time.Instant;
+
+/**
+ * A connection and what its pool knows of it. The final fields are fixed at creation; the others
+ * are guarded by the owning pool's lock.
+ */
+final class PooledConnection<T> {
+
+    /** Where a connection is: exactly one at any time. */
+    enum State {
+        /** In the idle stack, ready to be handed out. */
+        IDLE,
+        /** Held by one of the pool's own threads: just created, being checked or validated, or handed to a waiter. */
+        HELD,
+        /** Leased to a caller. */
+        LEASED,
+        /** Out of the pool, destroyed or about to be. */
+        REMOVED
+    }
+
+    final String id;
+    final T connection;
+    final long createdNanos;
+    final Instant createdAt;
+    /** When it retires ({@link Long#MAX_VALUE} relative to creation when max lifetime is off); compare by difference. */
+    final long expiresAtNanos;
+    final boolean expires;
+
+    // Guarded by the pool's lock.
+    State state = State.HELD;
+    long useCount;
+    /** When it was last returned to the pool (creation time if never): the start of its idle time. */
+    long lastReturnedNanos;
+    /** Handed straight from its creation to a waiter, never idle: its first hand-out is not a reuse. */
+    boolean fresh;
+    /** The current lease while {@link State#LEASED}. */
+    PooledLease<T> lease;
+
+    PooledConnection(String id, T connection, long createdNanos, Instant createdAt, long lifetimeNanos) {
+        this.id = id;
+        this.connection = connection;
+        this.createdNanos = createdNanos;
+        this.createdAt = createdAt;
+        this.expires = lifetimeNanos > 0;
+        this.expiresAtNanos = createdNanos + lifetimeNanos;
+        this.lastReturnedNanos = createdNanos;
+    }
+
+    boolean expiredAt(long nowNanos) {
+        return expires && nowNanos - expiresAtNanos >= 0;
+    }
+
+    /** The wall-clock time of a moment on the nano clock, derived from the creation instant. */
+    Instant instantOf(long nanos) {
+        return createdAt.plusNanos(nanos - createdNanos);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.poolgate.stub;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The one handler of the HTTP server: counts each request, finds its {@link Route} (404, 405),
+ * applies the faults, checks the API key and version of API requests, hands the request to its
+ * endpoint, and turns an {@link ApiException} into the Anthropic error response.
+ *
+ * <p>The order for an API request: count; route; request latency; drop; injected failure;
+ * {@code x-api-key} (401); {@code anthropic-version} (400); the endpoint's own checks. Each
+ * request reads the faults once, when it arrives, so a change applies to requests arriving after
+ * it. Handlers run on virtual threads; an interrupt means the stub is closing.
+ */
+final class Router implements HttpHandler {
+
+    static final String ANTHROPIC_VERSION = "2023-06-01";
+    /** The oldest anthropic-version the stub accepts. */
+    static final String FIRST_VERSION = "2023-01-01";
+
+    private final StubConfig config;
+    private final Faults faults;
+    private final RequestStats stats;
+    private final boolean adminEnabled;
+    private final MessagesEndpoint messages;
+    private final ModelsEndpoint models = new ModelsEndpoint();
+    private final AdminEndpoint admin;
+
+    Router(StubConfig config, Faults faults, RequestStats stats, boolean adminEnabled) {
+        this.config = config;
+        this.faults = faults;
+        this.stats = stats;
+        this.adminEnabled = adminEnabled;
+        this.messages = new MessagesEndpoint(config.maxBodyBytes());
+        this.admin = new AdminEndpoint(faults, stats);
+    }
+
+    @Override
+    public void handle(HttpExchange http) {
+        StubExchange exchange = new StubExchange(http, Ids.requestId());
+        try {
+            Optional<Route> route = Route.match(exchange.path());
+            stats.record(route.map(Route::template).orElse(Route.UNKNOWN), http.getRemoteAddress());
+            serve(exchange, route);
+        } catch (ApiException e) {
+            respond(exchange, e);
+        } catch (IOException e) {
+            StubLog.info(exchange.requestId() + " " + exchange.method() + " " + exchange.path()
+                    + ": the connection failed while answering (" + e + ")");
+        } catch (InterruptedException e) {
+            // The stub is closing: end the exchange without an answer.
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            StubLog.error(exchange.requestId() + " " + exchange.method() + " " + exchange.path()
+                    + ": internal error; answering 500 api_error", e);
+            respond(exchange, ApiException.internal());
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void serve(StubExchange exchange, Optional<Route> match) throws IOException, InterruptedException {
+        String method = exchange.method();
+        String path = exchange.path();
+        if (match.isEmpty()) {
+            throw ApiException.notFound("Not found: no endpoint at " + method + " " + path + "; the stub serves"
+                    + " POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}"
+                    + " and GET /health");
+        }
+        Route route = match.get();
+        if (route.isAdmin() && !adminEnabled) {
+            throw ApiException.notFound("Not found: the admin endpoint is off on this stub (by default it is on"
+                    + " only when the stub is bound to a loopback address); start the stub with --enable-admin"
+                    + " to serve " + path);
+        }
+        if (!route.allows(method)) {
+            throw ApiException.methodNotAllowed(method, route);
+        }
+        FaultSettings now = faults.snapshot();
+        switch (route) {
+            case HEALTH -> {
+                if (delayOrDrop(exchange, now)) {
+                    return;
+                }
+                if (now.healthFailing()) {
+                    throw ApiException.healthFailing();
+                }
+                ObjectNode body = Json.object();
+                body.put("status", "ok");
+                exchange.sendJson(200, body);
+            }
+            case MESSAGES, COUNT_TOKENS, MODELS, MODEL -> {
+                if (delayOrDrop(exchange, now)) {
+                    return;
+                }
+                if (happens(now.failureRate())) {
+                    throw ApiException.injected(now.failureStatus(), now.retryAfterSeconds());
+                }
+                checkKeyAndVersion(exchange);
+                switch (route) {
+                    case MESSAGES -> messages.create(exchange, now);
+                    case COUNT_TOKENS -> messages.countTokens(exchange);
+                    case MODELS -> models.list(exchange);
+                    default -> models.get(exchange, Route.modelId(path));
+                }
+            }
+            case ADMIN_FAULTS -> {
+                if (method.equals("GET")) {
+                    admin.getFaults(exchange);
+                } else {
+                    admin.updateFaults(exchange);
+                }
+            }
+            case ADMIN_FAULTS_RESET -> admin.resetFaults(exchange);
+            case ADMIN_STATS -> admin.getStats(exchange);
+        }
+    }
+
+    /** Waits the request latency, then drops the connection if the drop fault hits; true when dropped. */
+    private static boolean delayOrDrop(StubExchange exchange, FaultSettings now) throws InterruptedException {
+        if (!now.requestLatency().isZero()) {
+            Thread.sleep(now.requestLatency());
+        }
+        if (happens(now.dropRate())) {
+            exchange.drop();
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean happens(double rate) {
+        return rate > 0.0 && ThreadLocalRandom.current().nextDouble() < rate;
+    }
+
+    private void checkKeyAndVersion(StubExchange exchange) {
+        String key = exchange.header("x-api-key");
+        if (key == null || key.isBlank()) {
+            throw ApiException.authentication("x-api-key header is required; send your API key in the x-api-key"
+                    + " header");
+        }
+        if (!config.apiKeys().isEmpty() && !config.apiKeys().contains(key)) {
+            throw ApiException.authentication("invalid x-api-key; send one of the keys this stub was started with"
+                    + " (--api-key)");
+        }
+        String version = exchange.header("anthropic-version");
+        if (version == null) {
+            throw ApiException.invalidRequest("anthropic-version: header is required; send the header"
+                    + " anthropic-version: " + ANTHROPIC_VERSION);
+        }
+        if (!supportedVersion(version.strip())) {
+            throw ApiException.invalidRequest("anthropic-version: \"" + version + "\" is not a supported version;"
+                    + " send anthropic-version: " + ANTHROPIC_VERSION);
+        }
+    }
+
+    /**
+     * A version date from the first one of the API on: the stub answers every version in the same
+     * format, and the official SDKs send dates newer than {@link #ANTHROPIC_VERSION}.
+     */
+    static boolean supportedVersion(String version) {
+        return version.matches("20\\d\\d-\\d\\d-\\d\\d") && version.compareTo(FIRST_VERSION) >= 0;
+    }
+
+    private static void respond(StubExchange exchange, ApiException error) {
+        if (exchange.responded()) {
+            return; // headers are out (a stream, a drop): the exchange can only end
+        }
+        try {
+            exchange.sendError(error);
+        } catch (IOException e) {
+            StubLog.info(exchange.requestId() + " " + exchange.method() + " " + exchange.path()
+                    + ": the connection failed while answering " + error.status() + " (" + e + ")");
+        }
+    }
+}

@@ -10,16 +10,15 @@ import dev.poolgate.pool.PoolClosedException;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.AnthropicHeaders;
 import dev.poolgate.server.upstream.ClaudeClient;
+import dev.poolgate.server.upstream.UpstreamResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -137,7 +136,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * end; returns whether the client may be reused.
      */
     private boolean forward(Call call, ClaudeClient client, byte[] body) throws IOException {
-        HttpResponse<InputStream> response;
+        UpstreamResponse response;
         try {
             String target = call.exchange.getRequestURI().getRawPath()
                     + (call.exchange.getRequestURI().getRawQuery() == null ? ""
@@ -155,14 +154,13 @@ final class UpstreamEndpoint implements Router.Endpoint {
         } catch (IOException e) {
             throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
         }
-        response.headers().map().forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (AnthropicHeaders.forwardedResponseHeader(lower)) {
-                call.exchange.getResponseHeaders().put(lower, List.copyOf(values));
+        response.headers().forEach((name, values) -> {
+            if (AnthropicHeaders.forwardedResponseHeader(name)) {
+                call.exchange.getResponseHeaders().put(name, values);
             }
         });
-        boolean stream = response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream");
-        call.start(response.statusCode(), 0);
+        boolean stream = response.header("content-type").startsWith("text/event-stream");
+        call.start(response.status(), 0);
         OutputStream out = call.exchange.getResponseBody();
         ErrorEventScanner errorEvents = stream ? new ErrorEventScanner() : null;
         byte[] buffer = new byte[8 * 1024];

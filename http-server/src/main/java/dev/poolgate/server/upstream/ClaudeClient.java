@@ -50,7 +50,7 @@ public final class ClaudeClient implements AutoCloseable {
      * @param headers the client's headers; only {@link #FORWARDED_REQUEST_HEADERS} are sent
      * @param body the request body, or null for none
      */
-    public HttpResponse<InputStream> send(String method, String pathAndQuery, Map<String, List<String>> headers,
+    public UpstreamResponse send(String method, String pathAndQuery, Map<String, List<String>> headers,
             byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(pathAndQuery))
                 .timeout(timeout)
@@ -64,17 +64,21 @@ public final class ClaudeClient implements AutoCloseable {
         if (apiKey != null) {
             request.header("x-api-key", apiKey);
         }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        Map<String, List<String>> lowerCase = new java.util.LinkedHashMap<>();
+        response.headers().map().forEach((name, values) ->
+                lowerCase.put(name.toLowerCase(java.util.Locale.ROOT), List.copyOf(values)));
+        return new UpstreamResponse(response.statusCode(), lowerCase, response.body());
     }
 
     /** One cheap request upstream: true on a 2xx answer. */
     boolean ping(String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<InputStream> response = send("GET", pathAndQuery,
+        UpstreamResponse response = send("GET", pathAndQuery,
                 Map.of("anthropic-version", List.of(AnthropicHeaders.VERSION)), null);
         try (InputStream body = response.body()) {
             body.transferTo(OutputStreamSink.INSTANCE);
         }
-        return response.statusCode() / 100 == 2;
+        return response.status() / 100 == 2;
     }
 
     /** Closes the upstream connection. */

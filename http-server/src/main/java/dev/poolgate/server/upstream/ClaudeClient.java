@@ -2,18 +2,19 @@ package dev.poolgate.server.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The pooled resource: a client of the Claude API that owns its own upstream HTTP/1.1
- * connection. Leased to one request at a time, it keeps that one keep-alive connection warm, so a
- * reuse skips the TCP and TLS handshakes. It sends the configured upstream key, never a client's.
+ * The pooled resource: a client of the Claude API that owns one upstream HTTP/1.1 keep-alive
+ * connection ({@link Http1Connection}). Leased to one request at a time, it keeps that connection
+ * warm, so a reuse skips the TCP and TLS handshakes. It sends the configured upstream key, never
+ * a client's.
  */
 public final class ClaudeClient implements AutoCloseable {
 
@@ -21,70 +22,72 @@ public final class ClaudeClient implements AutoCloseable {
     public static final List<String> FORWARDED_REQUEST_HEADERS = List.of("anthropic-version", "anthropic-beta",
             "content-type", "accept");
 
-    private final HttpClient http;
-    private final URI base;
-    private final String apiKey;
-    private final Duration timeout;
+    private static final String USER_AGENT = "poolgate";
 
-    ClaudeClient(URI base, String apiKey, Duration connectTimeout, Duration timeout) {
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                // The client's internal tasks run on its selector thread instead of hopping to a
-                // thread pool: none of them blocks (the body is read by the request's own virtual
-                // thread from the InputStream), and each hop cost a context switch per request
-                // (about +40% gateway throughput on 2 cores, bench/gateway/run.sh).
-                .executor(Runnable::run)
-                .build();
+    private final Http1Connection connection;
+    private final URI base;
+    /** The base URL's path without its trailing slash, put before every request's path. */
+    private final String pathPrefix;
+    private final String apiKey;
+
+    /**
+     * @param headersTimeout how long upstream may take to send its response headers
+     * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
+     */
+    ClaudeClient(URI base, String apiKey, Duration connectTimeout, Duration headersTimeout, Duration readTimeout) {
+        this.connection = new Http1Connection(base, connectTimeout, headersTimeout, readTimeout);
         this.base = base;
+        String path = base.getRawPath() == null ? "" : base.getRawPath();
+        this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.apiKey = apiKey;
-        this.timeout = timeout;
     }
 
     /**
      * Sends one request upstream and returns as soon as the status and headers arrived; the body
-     * is read from the returned stream as it comes.
+     * is read from the returned stream as it comes, and must be read to its end or closed before
+     * the next request.
      *
      * @param pathAndQuery e.g. {@code /v1/messages}
      * @param headers the client's headers; only {@link #FORWARDED_REQUEST_HEADERS} are sent
      * @param body the request body, or null for none
+     * @throws java.net.ConnectException when no connection could be made
+     * @throws java.net.http.HttpConnectTimeoutException when connecting took too long
+     * @throws java.net.http.HttpTimeoutException when the response headers did not arrive in time
+     * @throws IOException when the connection failed
      */
     public UpstreamResponse send(String method, String pathAndQuery, Map<String, List<String>> headers,
             byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(pathAndQuery))
-                .timeout(timeout)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        List<String[]> sent = new ArrayList<>(8);
         headers.forEach((name, values) -> {
-            if (FORWARDED_REQUEST_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-                values.forEach(value -> request.header(name, value));
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (FORWARDED_REQUEST_HEADERS.contains(lower)) {
+                values.forEach(value -> sent.add(new String[] {lower, value}));
             }
         });
+        sent.add(new String[] {"user-agent", USER_AGENT});
         if (apiKey != null) {
-            request.header("x-api-key", apiKey);
+            sent.add(new String[] {"x-api-key", apiKey});
         }
-        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        Map<String, List<String>> lowerCase = new java.util.LinkedHashMap<>();
-        response.headers().map().forEach((name, values) ->
-                lowerCase.put(name.toLowerCase(java.util.Locale.ROOT), List.copyOf(values)));
-        return new UpstreamResponse(response.statusCode(), lowerCase, response.body());
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before sending upstream");
+        }
+        return connection.send(method, pathPrefix + pathAndQuery, sent, body);
     }
 
-    /** One cheap request upstream: true on a 2xx answer. */
+    /** One cheap request upstream, its body read to the end: true on a 2xx answer. */
     boolean ping(String pathAndQuery) throws IOException, InterruptedException {
         UpstreamResponse response = send("GET", pathAndQuery,
                 Map.of("anthropic-version", List.of(AnthropicHeaders.VERSION)), null);
         try (InputStream body = response.body()) {
-            body.transferTo(OutputStreamSink.INSTANCE);
+            body.transferTo(OutputStream.nullOutputStream());
         }
         return response.status() / 100 == 2;
     }
 
-    /** Closes the upstream connection. */
+    /** Closes the upstream connection; a request using it fails with an IOException. */
     @Override
     public void close() {
-        http.close();
+        connection.close();
     }
 
     @Override

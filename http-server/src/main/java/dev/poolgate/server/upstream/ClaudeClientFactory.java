@@ -15,26 +15,30 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
     private final URI upstream;
     private final String apiKey;
     private final Duration connectTimeout;
-    private final Duration timeout;
+    private final Duration headersTimeout;
+    private final Duration readTimeout;
     private final String healthPath;
 
     /**
      * @param upstream the API's base URL
      * @param apiKey the key sent upstream, or null for none
+     * @param headersTimeout how long upstream may take to send its response headers
+     * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
      * @param healthPath the path of the warm-up and health-check request
      */
-    public ClaudeClientFactory(URI upstream, String apiKey, Duration connectTimeout, Duration timeout,
-            String healthPath) {
+    public ClaudeClientFactory(URI upstream, String apiKey, Duration connectTimeout, Duration headersTimeout,
+            Duration readTimeout, String healthPath) {
         this.upstream = upstream;
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
-        this.timeout = timeout;
+        this.headersTimeout = headersTimeout;
+        this.readTimeout = readTimeout;
         this.healthPath = healthPath;
     }
 
     @Override
     public ClaudeClient create() throws IOException, InterruptedException {
-        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, timeout);
+        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, headersTimeout, readTimeout);
         try {
             if (!client.ping(healthPath)) {
                 throw new IOException("Upstream " + upstream + " answered the warm-up request " + healthPath

@@ -1,0 +1,336 @@
+package dev.poolgate.server.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The upstream HTTP/1.1 connection against hand-written responses: body framing, keep-alive and
+ * its limits, the stale-connection retry, the three timeouts, malformed answers, header
+ * injection and TLS.
+ */
+@Timeout(30)
+class Http1ConnectionTest {
+
+    private static final Duration LONG = Duration.ofSeconds(10);
+    private static final List<String[]> NO_HEADERS = List.of();
+
+    private static Http1Connection connect(ScriptedUpstream upstream) {
+        return new Http1Connection(upstream.uri("http"), LONG, LONG, LONG);
+    }
+
+    private static String read(UpstreamResponse response) throws IOException {
+        try (InputStream body = response.body()) {
+            return new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Answers every request on a connection with the same 200 of {@code body} and content-length. */
+    private static ScriptedUpstream keepAlive(String body) throws IOException {
+        return new ScriptedUpstream(peer -> {
+            while (peer.readRequest() != null) {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + body.length()
+                        + "\r\n\r\n" + body);
+            }
+        });
+    }
+
+    @Test
+    void sequentialRequestsReuseOneConnection() throws Exception {
+        try (ScriptedUpstream upstream = keepAlive("{\"ok\":true}"); Http1Connection connection = connect(upstream)) {
+            for (int i = 0; i < 5; i++) {
+                UpstreamResponse response = connection.send("POST", "/v1/messages",
+                        List.<String[]>of(new String[] {"content-type", "application/json"}),
+                        "{}".getBytes(StandardCharsets.UTF_8));
+                assertEquals(200, response.status());
+                assertEquals("application/json", response.header("content-type"));
+                assertEquals("{\"ok\":true}", read(response));
+            }
+            assertEquals(1, upstream.connections());
+        }
+    }
+
+    @Test
+    void requestCarriesHostContentLengthAndBody() throws Exception {
+        CountDownLatch seen = new CountDownLatch(1);
+        String[] request = new String[1];
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            request[0] = peer.readRequest();
+            seen.countDown();
+            peer.write("HTTP/1.1 204 No Content\r\n\r\n");
+            peer.awaitClientClose();
+        }); Http1Connection connection = connect(upstream)) {
+            UpstreamResponse response = connection.send("POST", "/v1/messages?beta=true",
+                    List.<String[]>of(new String[] {"anthropic-version", "2023-06-01"}),
+                    "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+            assertEquals(204, response.status());
+            assertEquals("", read(response));
+            assertTrue(seen.await(10, TimeUnit.SECONDS));
+            assertTrue(request[0].startsWith("POST /v1/messages?beta=true HTTP/1.1\r\n"), request[0]);
+            assertTrue(request[0].contains("\r\nhost: localhost:" + upstream.port() + "\r\n"), request[0]);
+            assertTrue(request[0].contains("\r\nanthropic-version: 2023-06-01\r\n"), request[0]);
+            assertTrue(request[0].contains("\r\ncontent-length: 7\r\n"), request[0]);
+            assertTrue(request[0].endsWith("\r\n\r\n{\"a\":1}"), request[0]);
+        }
+    }
+
+    @Test
+    void chunkedBodyIsDecodedAndEachChunkIsReadableBeforeTheNextArrives() throws Exception {
+        CountDownLatch firstRead = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            while (peer.readRequest() != null) {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                        + "6\r\nevent:");
+                // The first chunk's line end and the next chunk come only after the client read it.
+                firstRead.await();
+                peer.write("\r\n7\r\n ping\n\n\r\n0\r\nx-trailer: t\r\n\r\n");
+            }
+        }); Http1Connection connection = connect(upstream)) {
+            UpstreamResponse response = connection.send("GET", "/stream", NO_HEADERS, null);
+            InputStream body = response.body();
+            byte[] buffer = new byte[100];
+            int n = body.read(buffer);
+            assertEquals("event:", new String(buffer, 0, n, StandardCharsets.UTF_8));
+            firstRead.countDown();
+            assertEquals(" ping\n\n", new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(-1, body.read());
+            // The connection is reusable after the terminal chunk and trailers.
+            UpstreamResponse second = connection.send("GET", "/stream", NO_HEADERS, null);
+            assertEquals("event: ping\n\n", read(second));
+            assertEquals(1, upstream.connections());
+        }
+    }
+
+    @Test
+    void bodyUntilCloseAndConnectionCloseEndTheConnection() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            if (peer.connectionNumber == 1) {
+                peer.write("HTTP/1.1 200 OK\r\n\r\nuntil the end");
+            } else {
+                peer.write("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 3\r\n\r\nbye");
+                peer.awaitClientClose();
+            }
+        }); Http1Connection connection = connect(upstream)) {
+            assertEquals("until the end", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertEquals("bye", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertEquals(2, upstream.connections());
+        }
+    }
+
+    @Test
+    void informationalResponsesAreSkipped() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n"
+                    + "HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok");
+            peer.awaitClientClose();
+        }); Http1Connection connection = connect(upstream)) {
+            UpstreamResponse response = connection.send("POST", "/", NO_HEADERS, new byte[0]);
+            assertEquals(201, response.status());
+            assertEquals("ok", read(response));
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionThatUpstreamClosedIsReplacedOnceAndTheRequestSentAgain() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" + peer.connectionNumber);
+            // Closes after one response, as a server whose keep-alive timeout passed.
+        }); Http1Connection connection = connect(upstream)) {
+            assertEquals("1", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertEquals("2", read(connection.send("POST", "/", NO_HEADERS, new byte[] {1})));
+            assertEquals(2, upstream.connections());
+        }
+    }
+
+    @Test
+    void aFreshConnectionThatEndsBeforeAnsweringFailsWithoutARetry() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> peer.readRequest());
+                Http1Connection connection = connect(upstream)) {
+            IOException failure = assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
+            assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
+            assertEquals(1, upstream.connections());
+        }
+    }
+
+    @Test
+    void aResponseCutShortFailsTheBodyRead() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly this");
+        }); Http1Connection connection = connect(upstream)) {
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            IOException failure = assertThrows(IOException.class, () -> read(response));
+            assertTrue(failure.getMessage().contains("91 bytes before the end"), failure.getMessage());
+        }
+    }
+
+    @Test
+    void aBodyClosedBeforeItsEndClosesTheConnection() throws Exception {
+        try (ScriptedUpstream upstream = keepAlive("0123456789".repeat(100));
+                Http1Connection connection = connect(upstream)) {
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            assertEquals('0', response.body().read());
+            response.body().close();
+            assertEquals(1000, read(connection.send("GET", "/", NO_HEADERS, null)).length());
+            assertEquals(2, upstream.connections());
+        }
+    }
+
+    @Test
+    void noHeadersWithinTheHeadersTimeoutIsAnHttpTimeout() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\n");
+            peer.awaitClientClose();
+        }); Http1Connection connection = new Http1Connection(upstream.uri("http"), LONG, Duration.ofMillis(200),
+                LONG)) {
+            long start = System.nanoTime();
+            HttpTimeoutException timeout = assertThrows(HttpTimeoutException.class,
+                    () -> connection.send("GET", "/", NO_HEADERS, null));
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos());
+            assertTrue(timeout.getMessage().contains("200 ms"), timeout.getMessage());
+        }
+    }
+
+    @Test
+    void aStreamThatGoesSilentFailsAfterTheReadTimeout() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
+            peer.awaitClientClose();
+        }); Http1Connection connection = new Http1Connection(upstream.uri("http"), LONG, LONG,
+                Duration.ofMillis(200))) {
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            byte[] buffer = new byte[10];
+            assertEquals(5, response.body().read(buffer));
+            SocketTimeoutException gap = assertThrows(SocketTimeoutException.class, () -> response.body().read(buffer));
+            assertTrue(gap.getMessage().contains("nothing for 200 ms"), gap.getMessage());
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsAConnectException() throws Exception {
+        int port;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        try (Http1Connection connection = new Http1Connection(URI.create("http://127.0.0.1:" + port), LONG, LONG,
+                LONG)) {
+            assertThrows(ConnectException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
+        }
+    }
+
+    @Test
+    void malformedResponsesAreIoErrorsNotCrashes() throws Exception {
+        List<String> answers = List.of("SSH-2.0-OpenSSH\r\n\r\n", "HTTP/1.1 2x0 OK\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: -5\r\n\r\n",
+                "HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n",
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n");
+        for (String answer : answers) {
+            try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+                peer.readRequest();
+                peer.write(answer);
+                peer.awaitClientClose();
+            }); Http1Connection connection = connect(upstream)) {
+                assertThrows(IOException.class, () -> read(connection.send("GET", "/", NO_HEADERS, null)), answer);
+            }
+        }
+    }
+
+    @Test
+    void aLineBreakInAHeaderIsRefusedBeforeAnythingIsSent() throws Exception {
+        try (ScriptedUpstream upstream = keepAlive("x"); Http1Connection connection = connect(upstream)) {
+            IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                    () -> connection.send("GET", "/", List.<String[]>of(new String[] {"anthropic-beta",
+                            "a\r\nx-api-key: stolen"}), null));
+            assertTrue(refused.getMessage().contains("anthropic-beta"), refused.getMessage());
+            assertEquals(0, upstream.connections());
+        }
+    }
+
+    @Test
+    void closingFromAnotherThreadFailsABlockedRead() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n");
+            peer.awaitClientClose();
+        })) {
+            Http1Connection connection = connect(upstream);
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            Thread closer = Thread.ofVirtual().start(connection::close);
+            assertThrows(IOException.class, () -> response.body().read(new byte[10]));
+            closer.join();
+            assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
+        }
+    }
+
+    @Test
+    void tlsUpstreamIsVerifiedAndKeptAlive(@TempDir Path dir) throws Exception {
+        SSLContext context = selfSignedContext(dir);
+        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
+            while (peer.readRequest() != null) {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nsecret");
+            }
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
+                context.getSocketFactory())) {
+            assertEquals("secret", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertEquals("secret", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertEquals(1, upstream.connections());
+        }
+        // Without trusting that certificate, the handshake fails.
+        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(),
+                ScriptedUpstream.Peer::readRequest);
+                Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG)) {
+            assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
+        }
+    }
+
+    /** A key store with a self-signed certificate for localhost, made by the JDK's keytool. */
+    static SSLContext selfSignedContext(Path dir) throws Exception {
+        Path store = dir.resolve("upstream.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "upstream", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, "changeit".toCharArray());
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(keys);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+        return context;
+    }
+}

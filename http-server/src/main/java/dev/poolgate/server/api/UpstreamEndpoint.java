@@ -160,7 +160,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
             }
         });
         boolean stream = response.header("content-type").startsWith("text/event-stream");
-        call.start(response.status(), 0);
+        // A complete body of known length goes out with that length and one flush at the end;
+        // anything else (a stream above all) chunked, each piece flushed as it arrives.
+        long length = stream ? -1 : declaredLength(response);
+        call.start(response.status(), length == 0 ? -1 : length > 0 ? length : 0);
         OutputStream out = call.exchange.getResponseBody();
         ErrorEventScanner errorEvents = stream ? new ErrorEventScanner() : null;
         byte[] buffer = new byte[8 * 1024];
@@ -187,7 +190,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
                 }
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
-                out.flush();
+                if (length < 0) {
+                    out.flush();
+                }
             }
         }
         if (errorEvents != null && errorEvents.found()) {
@@ -196,6 +201,19 @@ final class UpstreamEndpoint implements Router.Endpoint {
             return false;
         }
         return true;
+    }
+
+    /** The body length upstream declared, or -1 when it declared none (or one that is unusable). */
+    private static long declaredLength(UpstreamResponse response) {
+        if (!response.header("transfer-encoding").isEmpty()) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(response.header("content-length").strip());
+            return length >= 0 ? length : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static void writeQuietly(OutputStream out, byte[] bytes) {

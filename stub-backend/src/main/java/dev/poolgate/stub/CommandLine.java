@@ -1,5 +1,6 @@
 package dev.poolgate.stub;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -12,6 +13,9 @@ import java.time.Duration;
  * @param config the settings of the flags
  */
 record CommandLine(boolean help, StubConfig config) {
+
+    /** The password of {@code --tls-keystore} when {@code --tls-password} is not given: keytool's usual one. */
+    static final String DEFAULT_TLS_PASSWORD = "changeit";
 
     static final String USAGE = """
             Usage: java -jar stub-backend.jar [flags]
@@ -30,6 +34,9 @@ record CommandLine(boolean help, StubConfig config) {
               --enable-admin                serve /admin/... on any bind (default: only when
                                             bound to a loopback address)
               --disable-admin               never serve /admin/...
+              --tls-keystore FILE           serve HTTPS with the key and certificate of this
+                                            PKCS#12 key store (default: plain HTTP)
+              --tls-password PASSWORD       the key store's password (default: changeit)
 
             Faults (also at run time: GET/POST /admin/faults, POST /admin/faults/reset)
               --latency-ms MS               added before each API and health answer, 0 to 600000
@@ -51,6 +58,8 @@ record CommandLine(boolean help, StubConfig config) {
         StubConfig.Builder config = StubConfig.builder();
         boolean help = false;
         boolean adminFlagSeen = false;
+        Path tlsKeyStore = null;
+        String tlsPassword = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String flag = arg;
@@ -118,8 +127,20 @@ record CommandLine(boolean help, StubConfig config) {
                 case "--mid-stream-error-after" -> config.midStreamErrorAfterDeltas(
                         (int) integer(flag, value, 0, Integer.MAX_VALUE));
                 case "--drop-rate" -> config.dropRate(rate(flag, value));
+                case "--tls-keystore" -> {
+                    if (value.isBlank()) {
+                        throw new IllegalArgumentException("--tls-keystore must be " + range(flag) + ", but was empty");
+                    }
+                    tlsKeyStore = Path.of(value);
+                }
+                case "--tls-password" -> tlsPassword = value;
                 default -> throw new IllegalArgumentException("unknown flag \"" + arg + "\"");
             }
+        }
+        if (tlsKeyStore != null) {
+            config.tls(new StubTls(tlsKeyStore, tlsPassword == null ? DEFAULT_TLS_PASSWORD : tlsPassword));
+        } else if (tlsPassword != null) {
+            throw new IllegalArgumentException("--tls-password needs --tls-keystore FILE");
         }
         return new CommandLine(help, config.build());
     }
@@ -142,6 +163,8 @@ record CommandLine(boolean help, StubConfig config) {
             case "--retry-after-seconds" -> "an integer from 0 to " + FaultSettings.MAX_RETRY_AFTER_SECONDS
                     + " (seconds)";
             case "--mid-stream-error-after" -> "an integer from 0 to " + Integer.MAX_VALUE + " (text deltas)";
+            case "--tls-keystore" -> "the path of a PKCS#12 key store";
+            case "--tls-password" -> "the key store's password";
             default -> "";
         };
     }

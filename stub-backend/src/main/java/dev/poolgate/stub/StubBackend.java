@@ -1,6 +1,8 @@
 package dev.poolgate.stub;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -76,7 +78,13 @@ public final class StubBackend implements AutoCloseable {
         }
         HttpServer server;
         try {
-            server = HttpServer.create(address, 0);
+            if (config.tls() != null) {
+                HttpsServer secure = HttpsServer.create(address, 0);
+                secure.setHttpsConfigurator(new HttpsConfigurator(config.tls().context()));
+                server = secure;
+            } else {
+                server = HttpServer.create(address, 0);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("Could not start the stub backend on "
                     + config.host() + ":" + config.port() + ": " + e.getMessage()
@@ -114,7 +122,7 @@ public final class StubBackend implements AutoCloseable {
         } else {
             host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
         }
-        return URI.create("http://" + host + ":" + port());
+        return URI.create((config.tls() != null ? "https://" : "http://") + host + ":" + port());
     }
 
     /** The live fault controls; see {@link Faults}. */

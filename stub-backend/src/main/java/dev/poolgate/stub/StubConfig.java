@@ -28,6 +28,7 @@ import java.util.Set;
  * @param midStreamErrorAfterDeltas see {@link Faults#midStreamErrorAfterDeltas(int)}
  * @param healthFailing see {@link Faults#healthFailing(boolean)}
  * @param dropRate see {@link Faults#dropRate(double)}
+ * @param tls the key store to serve HTTPS with, or null for plain HTTP (the default)
  */
 public record StubConfig(
         String host,
@@ -42,7 +43,8 @@ public record StubConfig(
         int retryAfterSeconds,
         int midStreamErrorAfterDeltas,
         boolean healthFailing,
-        double dropRate) {
+        double dropRate,
+        StubTls tls) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 0;
@@ -131,6 +133,7 @@ public record StubConfig(
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private AdminAccess adminAccess = DEFAULT_ADMIN_ACCESS;
         private FaultSettings faults = FaultSettings.NONE;
+        private StubTls tls;
 
         private Builder() {
         }
@@ -142,6 +145,7 @@ public record StubConfig(
             maxBodyBytes = config.maxBodyBytes;
             adminAccess = config.adminAccess;
             faults = config.faultSettings();
+            tls = config.tls;
         }
 
         public Builder host(String host) {
@@ -169,6 +173,12 @@ public record StubConfig(
 
         public Builder maxBodyBytes(int maxBodyBytes) {
             this.maxBodyBytes = maxBodyBytes;
+            return this;
+        }
+
+        /** Serve HTTPS with this key store; null (the default) serves plain HTTP. */
+        public Builder tls(StubTls tls) {
+            this.tls = tls;
             return this;
         }
 
@@ -228,7 +238,7 @@ public record StubConfig(
         public StubConfig build() {
             return new StubConfig(host, port, apiKeys, maxBodyBytes, adminAccess, faults.requestLatency(),
                     faults.eventLatency(), faults.failureRate(), faults.failureStatus(), faults.retryAfterSeconds(),
-                    faults.midStreamErrorAfterDeltas(), faults.healthFailing(), faults.dropRate());
+                    faults.midStreamErrorAfterDeltas(), faults.healthFailing(), faults.dropRate(), tls);
         }
     }
 }

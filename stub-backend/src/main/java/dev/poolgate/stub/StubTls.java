@@ -1,0 +1,58 @@
+package dev.poolgate.stub;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The key store that makes the stub serve HTTPS instead of HTTP: a PKCS#12 (or JKS) file with one
+ * private key and its certificate, e.g. a self-signed one from the JDK's {@code keytool} (the
+ * README's gateway benchmark makes one). Clients must trust that certificate.
+ *
+ * @param keyStore the key store file
+ * @param password the key store's (and its key's) password
+ */
+public record StubTls(Path keyStore, String password) {
+
+    public StubTls {
+        if (keyStore == null) {
+            throw new IllegalArgumentException("keyStore must be the path of a PKCS#12 key store, but was null");
+        }
+        if (password == null) {
+            throw new IllegalArgumentException("password must be the key store's password, but was null; pass \"\" "
+                    + "for none");
+        }
+    }
+
+    /**
+     * Loads the key store.
+     *
+     * @throws IOException naming the file when it cannot be read or opened with the password
+     */
+    SSLContext context() throws IOException {
+        if (!Files.isReadable(keyStore)) {
+            throw new IOException("TLS key store " + keyStore + " does not exist or is not readable; make one with "
+                    + "keytool -genkeypair -keystore " + keyStore);
+        }
+        try {
+            KeyStore keys = KeyStore.getInstance(keyStore.toFile(), password.toCharArray());
+            KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            managers.init(keys, password.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(managers.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IOException("TLS key store " + keyStore + " could not be opened (" + e.getMessage() + "); check "
+                    + "the file and --tls-password", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StubTls[keyStore=" + keyStore + "]";
+    }
+}

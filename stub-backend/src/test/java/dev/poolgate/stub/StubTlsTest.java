@@ -1,0 +1,95 @@
+package dev.poolgate.stub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stub serving HTTPS from a key store (--tls-keystore), as the gateway benchmark's TLS upstream. */
+@Timeout(60)
+class StubTlsTest {
+
+    @Test
+    void servesTheApiOverHttpsWithTheKeyStoresCertificate(@TempDir Path dir) throws Exception {
+        Path store = selfSigned(dir);
+        CommandLine line = CommandLine.parse("--tls-keystore", store.toString());
+        try (StubBackend stub = StubBackend.start(line.config());
+                HttpClient client = HttpClient.newBuilder().sslContext(trusting(store)).build()) {
+            assertEquals(URI.create("https://127.0.0.1:" + stub.port()), stub.baseUri());
+            URI base = URI.create("https://localhost:" + stub.port());
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            HttpResponse<String> reply = client.send(HttpRequest.newBuilder(base.resolve("/v1/messages"))
+                    .header("x-api-key", "k").header("anthropic-version", "2023-06-01")
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,"
+                            + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, reply.statusCode(), reply.body());
+            assertTrue(reply.body().contains("\"type\":\"message\""), reply.body());
+
+            // A client that does not trust the certificate is refused in the handshake.
+            try (HttpClient untrusting = HttpClient.newHttpClient()) {
+                assertThrows(SSLHandshakeException.class, () -> untrusting.send(
+                        HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+        }
+    }
+
+    @Test
+    void aMissingKeyStoreOrWrongPasswordStopsStartUpNamingTheFile(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.p12");
+        UncheckedIOException absent = assertThrows(UncheckedIOException.class,
+                () -> StubBackend.start(CommandLine.parse("--tls-keystore", missing.toString()).config()));
+        assertTrue(absent.getMessage().contains(missing.toString()), absent.getMessage());
+        Path store = selfSigned(dir);
+        UncheckedIOException wrong = assertThrows(UncheckedIOException.class, () -> StubBackend.start(
+                CommandLine.parse("--tls-keystore", store.toString(), "--tls-password", "nope").config()));
+        assertTrue(wrong.getMessage().contains("--tls-password"), wrong.getMessage());
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                () -> CommandLine.parse("--tls-password", "x"));
+        assertTrue(alone.getMessage().contains("--tls-keystore"), alone.getMessage());
+    }
+
+    /** A PKCS#12 key store with a self-signed certificate for localhost, made by the JDK's keytool. */
+    private static Path selfSigned(Path dir) throws Exception {
+        Path store = dir.resolve("stub.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "stub", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass",
+                CommandLine.DEFAULT_TLS_PASSWORD).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        return store;
+    }
+
+    private static SSLContext trusting(Path store) throws Exception {
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keys.load(in, CommandLine.DEFAULT_TLS_PASSWORD.toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keys);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+}

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Gateway benchmark: the same stub backend reached directly (the ceiling), through poolgate,
-# through nginx (reverse proxy, upstream keepalive 10) and through poolgate with pooling off.
-# Loopback only, bounded in time: each subject gets WARMUP + DURATION seconds of wrk per mode.
+# through nginx (reverse proxy, upstream keepalive 10) and through poolgate with pooling off;
+# once with the stub serving plain HTTP and once serving HTTPS (a self-signed certificate made
+# here with keytool, trusted by poolgate and nginx), where pooling saves a handshake per request.
+# wrk always speaks plain HTTP to the subject (to the stub itself: HTTPS for the tls upstream).
+# Loopback only, bounded in time: each subject gets WARMUP + DURATION seconds of wrk per mode,
+# per upstream, per round; rounds interleave the subjects so that ratios compare neighbours.
 # Writes bench/results/gateway.json and gateway.csv (or to OUT_DIR).
 #
 # Environment (all optional):
 #   JAVA=/path/to/java   a JDK 21+ (default: temurin-25 if present, else java on PATH)
-#   CONNECTIONS=32 DURATION=10 WARMUP=2 WRK_THREADS=2 MODES="plain stream"
-#   SUBJECTS="direct poolgate nginx poolgate-nopool" OUT_DIR=bench/results
+#   CONNECTIONS=32 DURATION=10 WARMUP=2 WRK_THREADS=2 MODES="plain stream" ROUNDS=1
+#   UPSTREAMS="plain tls" SUBJECTS="direct poolgate nginx poolgate-nopool" OUT_DIR=bench/results
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,6 +21,8 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 WRK_THREADS=${WRK_THREADS:-2}
 MODES=${MODES:-"plain stream"}
+ROUNDS=${ROUNDS:-1}
+UPSTREAMS=${UPSTREAMS:-"plain tls"}
 SUBJECTS=${SUBJECTS:-"direct poolgate nginx poolgate-nopool"}
 OUT_DIR=${OUT_DIR:-bench/results}
 READY_LIMIT_S=30
@@ -74,19 +80,20 @@ free_port() {
 
 now_ns() { date +%s%N; }
 
-# POST once; prints the HTTP status (000 when nothing answers).
+# POST once to base URL $1; prints the HTTP status (000 when nothing answers). Certificates are
+# not checked here: the subjects check the stub's, and this only asks whether one answers.
 probe() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 2 -X POST "http://127.0.0.1:$1/v1/messages" \
+  curl -s -k -o /dev/null -w '%{http_code}' --max-time 2 -X POST "$1/v1/messages" \
     -H 'content-type: application/json' -H 'x-api-key: k' -H 'anthropic-version: 2023-06-01' \
     -d '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"ready?"}]}' \
     2>/dev/null || true
 }
 
-# Waits until a POST through port $1 answers 200; prints ms since $2 (ns).
+# Waits until a POST to base URL $1 answers 200; prints ms since $2 (ns).
 wait_ready() {
-  local port=$1 t0=$2 deadline=$(( $(date +%s) + READY_LIMIT_S ))
-  while [[ $(probe "$port") != 200 ]]; do
-    if (( $(date +%s) > deadline )); then log "port $port not ready in ${READY_LIMIT_S}s"; return 1; fi
+  local url=$1 t0=$2 deadline=$(( $(date +%s) + READY_LIMIT_S ))
+  while [[ $(probe "$url") != 200 ]]; do
+    if (( $(date +%s) > deadline )); then log "$url not ready in ${READY_LIMIT_S}s"; return 1; fi
     sleep 0.005
   done
   echo $(( ($(now_ns) - t0) / 1000000 ))
@@ -114,34 +121,66 @@ peak_rss_kib() {
   echo "$total"
 }
 
-# --- the stub backend --------------------------------------------------------------------------
+# --- the stub backends: plain HTTP, and HTTPS with a self-signed certificate ---------------------
+KEYTOOL="$(dirname "$JAVA")/keytool"; command -v "$KEYTOOL" >/dev/null || KEYTOOL=keytool
+"$KEYTOOL" -genkeypair -alias stub -keyalg EC -groupname secp256r1 -dname CN=localhost \
+  -ext SAN=dns:localhost,ip:127.0.0.1 -validity 2 -storetype PKCS12 -keystore "$WORK/stub.p12" \
+  -storepass changeit >/dev/null 2>&1
+"$KEYTOOL" -exportcert -rfc -alias stub -keystore "$WORK/stub.p12" -storepass changeit \
+  -file "$WORK/stub.pem" >/dev/null 2>&1
+
 STUB_PORT=$(free_port)
 "$JAVA" -jar "$STUB_JAR" --port "$STUB_PORT" >"$WORK/stub.log" 2>&1 &
 STUB_PID=$!; STARTED+=("$STUB_PID")
-wait_ready "$STUB_PORT" "$(now_ns)" >/dev/null
+wait_ready "http://127.0.0.1:$STUB_PORT" "$(now_ns)" >/dev/null
 log "stub backend on 127.0.0.1:$STUB_PORT (pid $STUB_PID)"
+TLS_STUB_PORT=$(free_port)
+"$JAVA" -jar "$STUB_JAR" --port "$TLS_STUB_PORT" --tls-keystore "$WORK/stub.p12" >"$WORK/stub-tls.log" 2>&1 &
+TLS_STUB_PID=$!; STARTED+=("$TLS_STUB_PID")
+wait_ready "https://localhost:$TLS_STUB_PORT" "$(now_ns)" >/dev/null
+log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
+
+# The JVM options bin/poolgate starts the gateway with (class-data sharing), plus trust in the
+# TLS stub's certificate through the JDK's standard trust-store properties.
+POOLGATE_JVM=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/poolgate.jsa"
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+  "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
+  -Djavax.net.ssl.trustStoreType=PKCS12)
 
 # --- subjects ------------------------------------------------------------------------------------
-# start_subject NAME: sets SUBJ_PID, SUBJ_PORT, READY_MS (start to first served request).
+# start_subject NAME UPSTREAM: sets SUBJ_PID, SUBJ_URL, READY_MS (start to first served request),
+# and UP_PID (the stub it sends to).
 start_subject() {
-  local name=$1 t0
+  local name=$1 upstream=$2 t0 port up_url up_port
+  if [[ $upstream == tls ]]; then
+    up_port=$TLS_STUB_PORT; up_url="https://localhost:$TLS_STUB_PORT"; UP_PID=$TLS_STUB_PID
+  else
+    up_port=$STUB_PORT; up_url="http://127.0.0.1:$STUB_PORT"; UP_PID=$STUB_PID
+  fi
   case $name in
     direct)
-      SUBJ_PID=$STUB_PID; SUBJ_PORT=$STUB_PORT; READY_MS=""
+      SUBJ_PID=$UP_PID; READY_MS=""
+      if [[ $upstream == tls ]]; then SUBJ_URL=$up_url; else SUBJ_URL="http://127.0.0.1:$up_port"; fi
       ;;
     poolgate|poolgate-nopool)
-      SUBJ_PORT=$(free_port)
+      port=$(free_port); SUBJ_URL="http://127.0.0.1:$port"
       local pool=true; [[ $name == poolgate-nopool ]] && pool=false
       t0=$(now_ns)
-      "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar "$SERVER_JAR" \
-        --port "$SUBJ_PORT" --anthropic-base-url "http://127.0.0.1:$STUB_PORT" \
+      "$JAVA" "${POOLGATE_JVM[@]}" -jar "$SERVER_JAR" \
+        --port "$port" --anthropic-base-url "$up_url" \
         --anthropic-api-key k --upstream-health-path /health --pool-enabled "$pool" \
         >"$WORK/$name.log" 2>&1 &
       SUBJ_PID=$!; STARTED+=("$SUBJ_PID")
-      READY_MS=$(wait_ready "$SUBJ_PORT" "$t0")
+      READY_MS=$(wait_ready "$SUBJ_URL" "$t0")
       ;;
     nginx)
-      SUBJ_PORT=$(free_port)
+      port=$(free_port); SUBJ_URL="http://127.0.0.1:$port"
+      local scheme=http tls_conf=""
+      if [[ $upstream == tls ]]; then
+        scheme=https
+        tls_conf="proxy_ssl_verify on; proxy_ssl_trusted_certificate $WORK/stub.pem;
+      proxy_ssl_name localhost; proxy_ssl_server_name on; proxy_ssl_session_reuse on;"
+      fi
       mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
       cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes auto;
@@ -158,16 +197,17 @@ http {
   uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
   scgi_temp_path $WORK/nginx/tmp/scgi;
   upstream stub {
-    server 127.0.0.1:$STUB_PORT;
+    server 127.0.0.1:$up_port;
     keepalive 10;
   }
   server {
-    listen 127.0.0.1:$SUBJ_PORT;
+    listen 127.0.0.1:$port;
     location / {
-      proxy_pass http://stub;
+      proxy_pass $scheme://stub;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_buffering off;
+      $tls_conf
     }
   }
 }
@@ -176,7 +216,7 @@ CONF
       "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" \
         >"$WORK/nginx/logs/stdout.log" 2>&1 &
       SUBJ_PID=$!; STARTED+=("$SUBJ_PID")
-      READY_MS=$(wait_ready "$SUBJ_PORT" "$t0")
+      READY_MS=$(wait_ready "$SUBJ_URL" "$t0")
       ;;
     *) log "unknown subject $name"; exit 2 ;;
   esac
@@ -187,34 +227,44 @@ stop_subject() {
   stop_pid "$SUBJ_PID"
 }
 
-# run_wrk PORT MODE SECONDS: prints wrk's RESULT json.
+# run_wrk URL MODE SECONDS: prints wrk's RESULT json.
 run_wrk() {
-  local port=$1 mode=$2 secs=$3 stream=0
+  local url=$1 mode=$2 secs=$3 stream=0
   [[ $mode == stream ]] && stream=1
   STREAM=$stream timeout $(( secs + 30 )) wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${secs}s" \
-    --timeout 10s --latency -s "$LUA" "http://127.0.0.1:$port" >"$WORK/wrk.out" 2>&1 \
+    --timeout 10s --latency -s "$LUA" "$url" >"$WORK/wrk.out" 2>&1 \
     || { log "wrk failed:"; cat "$WORK/wrk.out" >&2; return 1; }
   sed -n 's/^RESULT //p' "$WORK/wrk.out"
 }
 
+# The first start of the gateway writes its class-data archive (as bin/poolgate's first start
+# does); the measured starts below map it.
+if [[ " $SUBJECTS " == *" poolgate"* ]]; then
+  start_subject poolgate plain
+  stop_subject poolgate
+  log "class-data archive written by a first start (ready in $READY_MS ms without it)"
+fi
+
 ROWS="$WORK/rows.jsonl"; : >"$ROWS"
-for name in $SUBJECTS; do
-  start_subject "$name"
-  log "$name: port $SUBJ_PORT, pid $SUBJ_PID, ready in ${READY_MS:-n/a} ms"
-  for mode in $MODES; do
-    run_wrk "$SUBJ_PORT" "$mode" "$WARMUP" >/dev/null
-    c0=$(cpu_ticks "$SUBJ_PID"); s0=$(cpu_ticks "$STUB_PID")
-    result=$(run_wrk "$SUBJ_PORT" "$mode" "$DURATION")
-    c1=$(cpu_ticks "$SUBJ_PID"); s1=$(cpu_ticks "$STUB_PID")
-    rss=$(peak_rss_kib "$SUBJ_PID")
-    python3 - "$name" "$mode" "$READY_MS" "$c0" "$c1" "$s0" "$s1" "$CLK_TCK" "$rss" "$result" \
-      >>"$ROWS" <<'PY'
+for round in $(seq "$ROUNDS"); do
+ for upstream in $UPSTREAMS; do
+  for name in $SUBJECTS; do
+    start_subject "$name" "$upstream"
+    log "round $round, $upstream upstream, $name: $SUBJ_URL, pid $SUBJ_PID, ready in ${READY_MS:-n/a} ms"
+    for mode in $MODES; do
+      run_wrk "$SUBJ_URL" "$mode" "$WARMUP" >/dev/null
+      c0=$(cpu_ticks "$SUBJ_PID"); s0=$(cpu_ticks "$UP_PID")
+      result=$(run_wrk "$SUBJ_URL" "$mode" "$DURATION")
+      c1=$(cpu_ticks "$SUBJ_PID"); s1=$(cpu_ticks "$UP_PID")
+      rss=$(peak_rss_kib "$SUBJ_PID")
+      python3 - "$name" "$mode" "$upstream" "$round" "$READY_MS" "$c0" "$c1" "$s0" "$s1" "$CLK_TCK" "$rss" \
+        "$result" >>"$ROWS" <<'PY'
 import json, sys
-name, mode, ready, c0, c1, s0, s1, tck, rss, result = sys.argv[1:]
+name, mode, upstream, rnd, ready, c0, c1, s0, s1, tck, rss, result = sys.argv[1:]
 r = json.loads(result)
 secs = r["duration_us"] / 1e6
 row = {
-    "subject": name, "mode": mode,
+    "subject": name, "mode": mode, "upstream": upstream, "round": int(rnd),
     "requests": r["requests"], "seconds": round(secs, 3),
     "requests_per_s": round(r["requests"] / secs, 1),
     "latency_ms": {k: round(v / 1000, 3) for k, v in r["latency_us"].items()},
@@ -227,9 +277,11 @@ row = {
 }
 print(json.dumps(row))
 PY
-    log "$name/$mode: $(tail -1 "$ROWS")"
+      log "$name/$upstream/$mode: $(tail -1 "$ROWS")"
+    done
+    stop_subject "$name"
   done
-  stop_subject "$name"
+ done
 done
 
 # --- results ---------------------------------------------------------------------------------------
@@ -254,24 +306,41 @@ setup = {
     "loopback_only": True, "connections": int(conns), "duration_s": int(dur),
     "warmup_s": int(warm), "wrk_threads": int(wthreads),
     "request": "POST /v1/messages, max_tokens 64, one user message; stream: the same with stream=true",
-    "note": "wrk, the subject and the stub share the same cores",
-    "tls": "not measured",
+    "upstreams": "plain: the stub over HTTP; tls: the stub over HTTPS (self-signed EC P-256 certificate, "
+                 "verified by poolgate and nginx); wrk speaks plain HTTP to the gateways",
+    "poolgate_jvm": "class-data sharing archive from a first start, as bin/poolgate; logs at warn",
+    "note": "wrk, the subject and the stub share the same cores; rounds interleave the subjects",
 }
-def find(s, m):
-    return next((r for r in rows if r["subject"] == s and r["mode"] == m), None)
+def find(s, u, m, rnd):
+    return next((r for r in rows if r["subject"] == s and r["upstream"] == u and r["mode"] == m
+                 and r["round"] == rnd), None)
+def spread(values):
+    values = sorted(values)
+    if not values: return None
+    mid = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+    return {"median": round(mid, 3), "min": round(values[0], 3), "max": round(values[-1], 3), "rounds": len(values)}
 summary = {}
-for m in sorted({r["mode"] for r in rows}):
-    d, p, n = find("direct", m), find("poolgate", m), find("nginx", m)
-    s = {}
-    if p and n: s["throughput_poolgate_over_nginx"] = round(p["requests_per_s"] / n["requests_per_s"], 3)
-    if p and d: s["p99_added_ms_poolgate"] = round(p["latency_ms"]["p99"] - d["latency_ms"]["p99"], 3)
-    if n and d: s["p99_added_ms_nginx"] = round(n["latency_ms"]["p99"] - d["latency_ms"]["p99"], 3)
-    summary[m] = s
-if find("poolgate", rows[0]["mode"]): summary["poolgate_ready_ms"] = find("poolgate", rows[0]["mode"])["ready_ms"]
+for u in sorted({r["upstream"] for r in rows}):
+    for m in sorted({r["mode"] for r in rows}):
+        ratio, nopool, added_p, added_n = [], [], [], []
+        for rnd in sorted({r["round"] for r in rows}):
+            d, p, n, q = (find(x, u, m, rnd) for x in ("direct", "poolgate", "nginx", "poolgate-nopool"))
+            if p and n: ratio.append(p["requests_per_s"] / n["requests_per_s"])
+            if p and q: nopool.append(p["requests_per_s"] / q["requests_per_s"])
+            if p and d: added_p.append(p["latency_ms"]["p99"] - d["latency_ms"]["p99"])
+            if n and d: added_n.append(n["latency_ms"]["p99"] - d["latency_ms"]["p99"])
+        summary[f"{u}/{m}"] = {k: v for k, v in {
+            "throughput_poolgate_over_nginx": spread(ratio),
+            "throughput_pooled_over_unpooled": spread(nopool),
+            "p99_added_ms_poolgate": spread(added_p),
+            "p99_added_ms_nginx": spread(added_n)}.items() if v}
+starts = {(r["round"], r["upstream"]): r["ready_ms"] for r in rows
+          if r["subject"] == "poolgate" and r["ready_ms"] is not None}
+if starts: summary["poolgate_ready_ms"] = spread(list(starts.values()))
 with open(os.path.join(out, "gateway.json"), "w") as f:
     json.dump({"machine": machine, "setup": setup, "summary": summary, "results": rows}, f, indent=2)
     f.write("\n")
-cols = ["subject", "mode", "requests_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "errors",
+cols = ["round", "upstream", "subject", "mode", "requests_per_s", "p50_ms", "p99_ms", "p999_ms", "max_ms", "errors",
         "proxy_cpu_cores", "stub_cpu_cores", "proxy_peak_rss_mib", "ready_ms", "requests", "seconds"]
 with open(os.path.join(out, "gateway.csv"), "w") as f:
     for k, v in machine.items(): f.write(f"# {k}: {v}\n")
@@ -279,8 +348,8 @@ with open(os.path.join(out, "gateway.csv"), "w") as f:
     f.write(",".join(cols) + "\n")
     for r in rows:
         l = r["latency_ms"]
-        vals = [r["subject"], r["mode"], r["requests_per_s"], l["p50"], l["p99"], l["p999"], l["max"],
-                sum(r["errors"].values()), r["proxy_cpu_cores"], r["stub_cpu_cores"],
+        vals = [r["round"], r["upstream"], r["subject"], r["mode"], r["requests_per_s"], l["p50"], l["p99"],
+                l["p999"], l["max"], sum(r["errors"].values()), r["proxy_cpu_cores"], r["stub_cpu_cores"],
                 r["proxy_peak_rss_mib"], "" if r["ready_ms"] is None else r["ready_ms"],
                 r["requests"], r["seconds"]]
         f.write(",".join(str(v) for v in vals) + "\n")

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -26,15 +27,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards one request upstream over a pooled {@link ClaudeClient}: the body is read and checked
- * first, then a client is acquired, the request sent, and the response passed back as it arrives
- * (a stream event by event). The client is released once upstream's last byte has been passed on,
- * before the router ends the response, so that a client's next request finds it back in the pool.
- * It is destroyed instead when upstream failed (also when a stream carried an {@code event: error})
- * or the client went away mid-response, since its connection is then in an unknown state.
+ * first, then a client is acquired, the request sent, and the response passed back: a stream event
+ * by event as it arrives, any other answer once it has been read whole, so that an upstream failing
+ * half-way through it is a clean 502 rather than a 200 with a cut-off body. The client is released
+ * once upstream's last byte has been passed on, before the router ends the response, so that a
+ * client's next request finds it back in the pool. It is destroyed instead when its connection is
+ * in an unknown state: upstream failed or timed out, a stream carried an {@code event: error}, or
+ * the client went away before a stream's end (its rest is unread; closing the connection is also
+ * what stops upstream generating it).
  */
 final class UpstreamEndpoint implements Router.Endpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.poolgate.server.api");
+    /**
+     * The largest answer that is not a stream: a message is bounded by its {@code max_tokens} (a
+     * few megabytes at most), so this only stops a misbehaving upstream from filling the heap.
+     */
+    static final int MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
 
     private final Pool<ClaudeClient> pool;
     private final Metrics metrics;
@@ -154,15 +163,13 @@ final class UpstreamEndpoint implements Router.Endpoint {
         } catch (IOException e) {
             throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
         }
-        response.headers().forEach((name, values) -> {
-            if (AnthropicHeaders.forwardedResponseHeader(name)) {
-                call.exchange.getResponseHeaders().put(name, values);
-            }
-        });
-        boolean stream = response.header("content-type").startsWith("text/event-stream");
+        if (!response.header("content-type").startsWith("text/event-stream")) {
+            return copyWhole(call, response);
+        }
+        forwardHeaders(call, response);
         call.start(response.status(), 0);
         OutputStream out = call.exchange.getResponseBody();
-        ErrorEventScanner errorEvents = stream ? new ErrorEventScanner() : null;
+        ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
         try (InputStream in = response.body()) {
             while (true) {
@@ -171,31 +178,70 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     n = in.read(buffer);
                 } catch (IOException e) {
                     // Upstream failed after the status went out: say so in the stream's own format.
-                    if (stream) {
-                        writeQuietly(out, ("event: error\ndata: " + new String(ApiError.body("api_error",
-                                "The upstream connection failed mid-stream; retry the request", call.requestId),
-                                StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
-                    }
-                    LOG.warn("[API] Upstream failed mid-response ({}): {}", call.requestId, e.toString());
+                    writeQuietly(out, ("event: error\ndata: " + new String(ApiError.body("api_error",
+                            "The upstream connection failed mid-stream; retry the request", call.requestId),
+                            StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    LOG.warn("[API] Upstream failed mid-stream ({}): {}", call.requestId, e.toString());
                     return false;
                 }
                 if (n < 0) {
                     break;
                 }
-                if (errorEvents != null) {
-                    errorEvents.scan(buffer, 0, n);
-                }
+                errorEvents.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
                 out.flush();
             }
         }
-        if (errorEvents != null && errorEvents.found()) {
+        if (errorEvents.found()) {
             LOG.warn("[API] Upstream ended the stream with an error event ({}); its connection is not reused",
                     call.requestId);
             return false;
         }
         return true;
+    }
+
+    /**
+     * Reads a response that is not a stream whole before its status goes out, so that an upstream
+     * failing in the middle of it is a clean 502 rather than a 200 with a cut-off body. Once the
+     * body is read, the upstream connection is clean whatever the client does: true.
+     */
+    private boolean copyWhole(Call call, UpstreamResponse response) throws IOException {
+        byte[] body;
+        try (InputStream in = response.body()) {
+            body = in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
+        } catch (IOException e) {
+            LOG.warn("[API] Upstream failed in the middle of its answer ({}): {}", call.requestId, e.toString());
+            if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
+                throw new ApiError(504, "api_error", "Upstream stopped sending its answer; retry later");
+            }
+            throw new ApiError(502, "api_error", "The connection upstream failed while it sent its answer; retry "
+                    + "the request");
+        }
+        if (body.length > MAX_BUFFERED_BODY_BYTES) {
+            LOG.warn("[API] Upstream's answer ({}) is larger than {} bytes; its connection is not reused",
+                    call.requestId, MAX_BUFFERED_BODY_BYTES);
+            throw new ApiError(502, "api_error", "Upstream's answer is larger than the gateway's limit of "
+                    + MAX_BUFFERED_BODY_BYTES + " bytes for an answer that is not streamed; send \"stream\": true");
+        }
+        forwardHeaders(call, response);
+        try {
+            call.start(response.status(), body.length == 0 ? -1 : body.length);
+            OutputStream out = call.exchange.getResponseBody();
+            out.write(body);
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("[API] The client left before its answer was written ({}): {}", call.requestId, e.toString());
+        }
+        return true;
+    }
+
+    private static void forwardHeaders(Call call, UpstreamResponse response) {
+        response.headers().forEach((name, values) -> {
+            if (AnthropicHeaders.forwardedResponseHeader(name)) {
+                call.exchange.getResponseHeaders().put(name, values);
+            }
+        });
     }
 
     private static void writeQuietly(OutputStream out, byte[] bytes) {

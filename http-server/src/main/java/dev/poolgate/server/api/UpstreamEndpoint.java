@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * in an unknown state: upstream failed or timed out, a stream carried an {@code event: error}, or
  * the client went away before a stream's end (its rest is unread; closing the connection is also
  * what stops upstream generating it).
+ *
+ * <p>With retries on ({@link RetryPolicy}), a connection that failed before any answer, or a 429
+ * or 529, is sent again before anything reaches the client; the status line goes out only with the
+ * final attempt's answer, so nothing is ever sent twice to the client.
  */
 final class UpstreamEndpoint implements Router.Endpoint {
 
@@ -45,8 +49,12 @@ final class UpstreamEndpoint implements Router.Endpoint {
      */
     static final int MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
 
+    /** The most of a retried error answer that is read to keep its connection; a longer one closes it. */
+    private static final int MAX_DRAINED_BYTES = 64 * 1024;
+
     private final Pool<ClaudeClient> pool;
     private final Metrics metrics;
+    private final RetryPolicy retries;
     private final String purpose;
     private final Consumer<byte[]> check;
     private final long maxRequestBytes;
@@ -55,15 +63,24 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
      * @param check validates the body (POST), throwing {@link ApiError}; null for GET
      */
-    UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, String purpose, Consumer<byte[]> check,
-            long maxRequestBytes) {
+    UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, RetryPolicy retries, String purpose,
+            Consumer<byte[]> check, long maxRequestBytes) {
         this.pool = pool;
         this.metrics = metrics;
+        this.retries = retries;
         this.purpose = purpose;
         this.check = check;
         this.maxRequestBytes = maxRequestBytes;
     }
 
+    /**
+     * Reads and checks the request, then sends it upstream until an attempt is final: the retry
+     * policy declines another, or the answer is one to pass on. Nothing goes to the client before
+     * that, so a retry never follows a byte the client has seen. Each attempt gives its client back
+     * before the backoff: a connection failure destroys it (the retry gets another), a retried
+     * error answer is read to its end and its client released, so that no client sits idle while
+     * leased.
+     */
     @Override
     public void handle(Call call) throws IOException {
         checkForwardedHeaders(call.exchange.getRequestHeaders());
@@ -72,21 +89,120 @@ final class UpstreamEndpoint implements Router.Endpoint {
             body = call.readBody(maxRequestBytes);
             check.accept(body);
         }
-        Lease<ClaudeClient> lease = acquire();
-        boolean reusable = false;
-        try {
-            reusable = forward(call, lease.connection(), body);
-        } finally {
-            if (reusable) {
-                if (pool.config().poolingEnabled()) {
-                    LOG.info("[API] Releasing {} client connection {} back to pool", pool.config().connectionName(),
-                            lease.id());
+        String target = call.exchange.getRequestURI().getRawPath()
+                + (call.exchange.getRequestURI().getRawQuery() == null ? ""
+                        : "?" + call.exchange.getRequestURI().getRawQuery());
+        for (int attempt = 1; ; attempt++) {
+            Lease<ClaudeClient> lease;
+            try {
+                lease = acquire();
+            } catch (ConnectionCreationException e) {
+                // Pooling disabled: this attempt's own connection could not be made.
+                if (connectFailure(e.getCause()) && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                    continue;
                 }
-                lease.close();
-            } else {
-                lease.invalidate();
+                throw unreachable(e.getCause());
+            }
+            UpstreamResponse response;
+            try {
+                response = send(call, lease, target, body);
+            } catch (HttpConnectTimeoutException | ConnectException e) {
+                if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                    continue;
+                }
+                throw new ApiError(502, "api_error", "The gateway could not connect upstream; retry later");
+            } catch (HttpTimeoutException e) {
+                throw new ApiError(504, "api_error", "Upstream did not answer in time; retry later, or raise "
+                        + "--upstream-timeout");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw shuttingDown();
+            } catch (IOException e) {
+                LOG.warn("[API] The upstream connection failed before an answer ({}): {}", call.requestId,
+                        e.toString());
+                if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                    continue;
+                }
+                throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
+            }
+            RetryPolicy.Decision decision = response.status() >= 400
+                    ? retries.afterAnswer(attempt, response.status(), response.headers())
+                    : null;
+            boolean reusable = false;
+            try {
+                reusable = decision != null && decision.retry() ? drain(response) : forward(call, response);
+            } finally {
+                if (reusable) {
+                    release(lease);
+                } else {
+                    lease.invalidate();
+                }
+            }
+            if (decision == null || !retry(call, decision, attempt)) {
+                return;
             }
         }
+    }
+
+    /** Sends one attempt; its client is destroyed if that fails in any way, since its state is unknown. */
+    private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body)
+            throws IOException, InterruptedException {
+        try {
+            return lease.connection().send(call.exchange.getRequestMethod(), target,
+                    call.exchange.getRequestHeaders(), body);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            lease.invalidate();
+            throw e;
+        }
+    }
+
+    /**
+     * Carries out a decision to retry: counts it, says so, and waits its delay (the attempt's client
+     * is already back). Returns whether to retry.
+     */
+    private boolean retry(Call call, RetryPolicy.Decision decision, int attempt) {
+        if (!decision.retry()) {
+            if (retries.retries() > 0) {
+                LOG.debug("[API] Not retrying {} ({}): {}", purpose, call.requestId, decision.reason());
+            }
+            return false;
+        }
+        metrics.upstreamRetried();
+        LOG.info("[API] Retrying {} upstream in {} ms (retry {} of {}, {}): {}", purpose, decision.delay().toMillis(),
+                attempt, retries.retries(), call.requestId, decision.reason());
+        try {
+            retries.sleep(decision.delay());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw shuttingDown();
+        }
+        return true;
+    }
+
+    /** Reads a retried error answer to its end; true when that left its connection clean. */
+    private static boolean drain(UpstreamResponse response) {
+        try (InputStream in = response.body()) {
+            return in.readNBytes(MAX_DRAINED_BYTES + 1).length <= MAX_DRAINED_BYTES;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean connectFailure(Throwable cause) {
+        return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+    }
+
+    private void release(Lease<ClaudeClient> lease) {
+        if (pool.config().poolingEnabled()) {
+            LOG.info("[API] Releasing {} client connection {} back to pool", pool.config().connectionName(),
+                    lease.id());
+        }
+        lease.close();
+    }
+
+    private static ApiError shuttingDown() {
+        return new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another instance "
+                + "or after it restarted", Map.of("retry-after", "1"));
     }
 
     /**
@@ -107,6 +223,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
         }
     }
 
+    /**
+     * Takes a client from the pool, or throws the error the client gets. A creation failure with
+     * pooling disabled is left to the caller, who may retry it.
+     */
     private Lease<ClaudeClient> acquire() {
         boolean pooled = pool.config().poolingEnabled();
         if (pooled) {
@@ -115,8 +235,6 @@ final class UpstreamEndpoint implements Router.Endpoint {
         long start = System.nanoTime();
         try {
             return pool.acquire();
-        } catch (ConnectionCreationException e) {
-            throw unreachable(e.getCause());
         } catch (AcquireTimeoutException e) {
             if (e.getCause() != null && e.stats().totalConnections() < pool.config().maxSize()) {
                 // The wait was for a client that could not be created: upstream, not the pool, is the problem.
@@ -127,8 +245,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     + e.stats().inUseConnections() + ", waiting=" + e.stats().waitingAcquirers() + "); retry after "
                     + "the retry-after seconds, or raise --pool-max-size", Map.of("retry-after", "1"));
         } catch (PoolClosedException | AcquireInterruptedException e) {
-            throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another instance "
-                    + "or after it restarted", Map.of("retry-after", "1"));
+            throw shuttingDown();
         } finally {
             metrics.acquireWaited(System.nanoTime() - start);
         }
@@ -141,28 +258,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
     }
 
     /**
-     * Sends the request and copies the response, leaving the response body open for the router to
-     * end; returns whether the client may be reused.
+     * Passes the final answer on, leaving a stream's response body open for the router to end;
+     * returns whether the client may be reused.
      */
-    private boolean forward(Call call, ClaudeClient client, byte[] body) throws IOException {
-        UpstreamResponse response;
-        try {
-            String target = call.exchange.getRequestURI().getRawPath()
-                    + (call.exchange.getRequestURI().getRawQuery() == null ? ""
-                            : "?" + call.exchange.getRequestURI().getRawQuery());
-            response = client.send(call.exchange.getRequestMethod(), target, call.exchange.getRequestHeaders(), body);
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new ApiError(502, "api_error", "The gateway could not connect upstream; retry later");
-        } catch (HttpTimeoutException e) {
-            throw new ApiError(504, "api_error", "Upstream did not answer in time; retry later, or raise "
-                    + "--upstream-timeout");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry later",
-                    Map.of("retry-after", "1"));
-        } catch (IOException e) {
-            throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
-        }
+    private boolean forward(Call call, UpstreamResponse response) throws IOException {
         if (!response.header("content-type").startsWith("text/event-stream")) {
             return copyWhole(call, response);
         }

@@ -47,7 +47,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * The largest answer that is not a stream: a message is bounded by its {@code max_tokens} (a
      * few megabytes at most), so this only stops a misbehaving upstream from filling the heap.
      */
-    static final int MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
+    private static final int MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
 
     /** The most of a retried error answer that is read to keep its connection; a longer one closes it. */
     private static final int MAX_DRAINED_BYTES = 64 * 1024;

@@ -192,6 +192,8 @@ abstract class GatewayContract {
         assertMetric(text, "poolgate_pool_connections_reused_total", stats.path("connections_reused").asLong());
         assertMetric(text, "poolgate_pool_acquire_timeouts_total", 0);
         assertMetric(text, "poolgate_pool_health_check_failures_total", 0);
+        assertTrue(text.contains("# TYPE poolgate_upstream_retries_total counter\n"), text);
+        assertMetric(text, "poolgate_upstream_retries_total", 0);
         assertMetric(text, "poolgate_http_requests_total{route=\"/v1/messages\",status=\"200\"}", 1);
         assertMetric(text, "poolgate_http_requests_total{route=\"unmatched\",status=\"404\"}", 1);
         assertHistogram(text, "poolgate_http_request_duration_seconds");

@@ -43,6 +43,7 @@ class UpstreamErrorsTest {
                         "--anthropic-api-key", UPSTREAM_KEY)) {
             GatewayClient client = new GatewayClient(gateway);
             String body = GatewayClient.message("fail please");
+            long destroyed = client.stat("connections_destroyed");
             String[][] cases = {{"429", "rate_limit_error"}, {"500", "api_error"}, {"529", "overloaded_error"}};
             for (String[] failure : cases) {
                 int status = Integer.parseInt(failure[0]);
@@ -64,6 +65,7 @@ class UpstreamErrorsTest {
             stub.faults().reset();
             assertEquals(200, client.post("/v1/messages", body).status(), "an error answer leaves the pool usable");
             assertEquals(0, client.stat("in_use_connections"));
+            assertEquals(destroyed, client.stat("connections_destroyed"), "a clean error answer keeps its client");
         }
     }
 

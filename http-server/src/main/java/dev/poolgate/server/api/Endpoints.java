@@ -25,15 +25,16 @@ public final class Endpoints {
     public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
             BooleanSupplier shuttingDown) {
         long max = config.maxRequestBytes();
+        RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
         return new Router(new ProxyKeys(config.proxyApiKeys()), metrics, shuttingDown)
-                .route("POST", "/v1/messages", true,
-                        new UpstreamEndpoint(pool, metrics, "message request", MessageRequests::checkMessage, max))
-                .route("POST", "/v1/messages/count_tokens", true,
-                        new UpstreamEndpoint(pool, metrics, "token count request", MessageRequests::checkCountTokens,
-                                max))
-                .route("GET", "/v1/models", true, new UpstreamEndpoint(pool, metrics, "models request", null, max))
+                .route("POST", "/v1/messages", true, new UpstreamEndpoint(pool, metrics, retries, "message request",
+                        MessageRequests::checkMessage, max))
+                .route("POST", "/v1/messages/count_tokens", true, new UpstreamEndpoint(pool, metrics, retries,
+                        "token count request", MessageRequests::checkCountTokens, max))
+                .route("GET", "/v1/models", true,
+                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max))
                 .route("GET", "/v1/models/[^/]+", true,
-                        new UpstreamEndpoint(pool, metrics, "models request", null, max))
+                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max))
                 .route("GET", "/pool/stats", false, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", false, call -> health(call, shuttingDown.getAsBoolean()))
                 .route("GET", "/metrics", false, call -> {

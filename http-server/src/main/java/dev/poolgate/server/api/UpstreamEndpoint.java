@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -26,18 +27,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards one request upstream over a pooled {@link ClaudeClient}: the body is read and checked
- * first, then a client is acquired, the request sent, and the response passed back as it arrives
- * (a stream event by event). The client is released once upstream's last byte has been passed on,
- * before the router ends the response, so that a client's next request finds it back in the pool.
- * It is destroyed instead when upstream failed (also when a stream carried an {@code event: error})
- * or the client went away mid-response, since its connection is then in an unknown state.
+ * first, then a client is acquired, the request sent, and the response passed back: a stream event
+ * by event as it arrives, any other answer once it has been read whole, so that an upstream failing
+ * half-way through it is a clean 502 rather than a 200 with a cut-off body. The client is released
+ * once upstream's last byte has been passed on, before the router ends the response, so that a
+ * client's next request finds it back in the pool. It is destroyed instead when its connection is
+ * in an unknown state: upstream failed or timed out, a stream carried an {@code event: error}, or
+ * the client went away before a stream's end (its rest is unread; closing the connection is also
+ * what stops upstream generating it).
+ *
+ * <p>With retries on ({@link RetryPolicy}), a connection that failed before any answer, or a 429
+ * or 529, is sent again before anything reaches the client; the status line goes out only with the
+ * final attempt's answer, so nothing is ever sent twice to the client.
  */
 final class UpstreamEndpoint implements Router.Endpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.poolgate.server.api");
+    /**
+     * The largest answer that is not a stream: a message is bounded by its {@code max_tokens} (a
+     * few megabytes at most), so this only stops a misbehaving upstream from filling the heap.
+     */
+    private static final int MAX_BUFFERED_BODY_BYTES = 16 * 1024 * 1024;
+
+    /** The most of a retried error answer that is read to keep its connection; a longer one closes it. */
+    private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
     private final Pool<ClaudeClient> pool;
     private final Metrics metrics;
+    private final RetryPolicy retries;
     private final String purpose;
     private final Consumer<byte[]> check;
     private final long maxRequestBytes;
@@ -46,15 +63,24 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
      * @param check validates the body (POST), throwing {@link ApiError}; null for GET
      */
-    UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, String purpose, Consumer<byte[]> check,
-            long maxRequestBytes) {
+    UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, RetryPolicy retries, String purpose,
+            Consumer<byte[]> check, long maxRequestBytes) {
         this.pool = pool;
         this.metrics = metrics;
+        this.retries = retries;
         this.purpose = purpose;
         this.check = check;
         this.maxRequestBytes = maxRequestBytes;
     }
 
+    /**
+     * Reads and checks the request, then sends it upstream until an attempt is final: the retry
+     * policy declines another, or the answer is one to pass on. Nothing goes to the client before
+     * that, so a retry never follows a byte the client has seen. Each attempt gives its client back
+     * before the backoff: a connection failure destroys it (the retry gets another), a retried
+     * error answer is read to its end and its client released, so that no client sits idle while
+     * leased.
+     */
     @Override
     public void handle(Call call) throws IOException {
         checkForwardedHeaders(call.exchange.getRequestHeaders());
@@ -63,21 +89,120 @@ final class UpstreamEndpoint implements Router.Endpoint {
             body = call.readBody(maxRequestBytes);
             check.accept(body);
         }
-        Lease<ClaudeClient> lease = acquire();
-        boolean reusable = false;
-        try {
-            reusable = forward(call, lease.connection(), body);
-        } finally {
-            if (reusable) {
-                if (pool.config().poolingEnabled()) {
-                    LOG.info("[API] Releasing {} client connection {} back to pool", pool.config().connectionName(),
-                            lease.id());
+        String target = call.exchange.getRequestURI().getRawPath()
+                + (call.exchange.getRequestURI().getRawQuery() == null ? ""
+                        : "?" + call.exchange.getRequestURI().getRawQuery());
+        for (int attempt = 1; ; attempt++) {
+            Lease<ClaudeClient> lease;
+            try {
+                lease = acquire();
+            } catch (ConnectionCreationException e) {
+                // Pooling disabled: this attempt's own connection could not be made.
+                if (connectFailure(e.getCause()) && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                    continue;
                 }
-                lease.close();
-            } else {
-                lease.invalidate();
+                throw unreachable(e.getCause());
+            }
+            UpstreamResponse response;
+            try {
+                response = send(call, lease, target, body);
+            } catch (HttpConnectTimeoutException | ConnectException e) {
+                if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                    continue;
+                }
+                throw new ApiError(502, "api_error", "The gateway could not connect upstream; retry later");
+            } catch (HttpTimeoutException e) {
+                throw new ApiError(504, "api_error", "Upstream did not answer in time; retry later, or raise "
+                        + "--upstream-timeout");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw shuttingDown();
+            } catch (IOException e) {
+                LOG.warn("[API] The upstream connection failed before an answer ({}): {}", call.requestId,
+                        e.toString());
+                if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                    continue;
+                }
+                throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
+            }
+            RetryPolicy.Decision decision = response.status() >= 400
+                    ? retries.afterAnswer(attempt, response.status(), response.headers())
+                    : null;
+            boolean reusable = false;
+            try {
+                reusable = decision != null && decision.retry() ? drain(response) : forward(call, response);
+            } finally {
+                if (reusable) {
+                    release(lease);
+                } else {
+                    lease.invalidate();
+                }
+            }
+            if (decision == null || !retry(call, decision, attempt)) {
+                return;
             }
         }
+    }
+
+    /** Sends one attempt; its client is destroyed if that fails in any way, since its state is unknown. */
+    private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body)
+            throws IOException, InterruptedException {
+        try {
+            return lease.connection().send(call.exchange.getRequestMethod(), target,
+                    call.exchange.getRequestHeaders(), body);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            lease.invalidate();
+            throw e;
+        }
+    }
+
+    /**
+     * Carries out a decision to retry: counts it, says so, and waits its delay (the attempt's client
+     * is already back). Returns whether to retry.
+     */
+    private boolean retry(Call call, RetryPolicy.Decision decision, int attempt) {
+        if (!decision.retry()) {
+            if (retries.retries() > 0) {
+                LOG.debug("[API] Not retrying {} ({}): {}", purpose, call.requestId, decision.reason());
+            }
+            return false;
+        }
+        metrics.upstreamRetried();
+        LOG.info("[API] Retrying {} upstream in {} ms (retry {} of {}, {}): {}", purpose, decision.delay().toMillis(),
+                attempt, retries.retries(), call.requestId, decision.reason());
+        try {
+            retries.sleep(decision.delay());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw shuttingDown();
+        }
+        return true;
+    }
+
+    /** Reads a retried error answer to its end; true when that left its connection clean. */
+    private static boolean drain(UpstreamResponse response) {
+        try (InputStream in = response.body()) {
+            return in.readNBytes(MAX_DRAINED_BYTES + 1).length <= MAX_DRAINED_BYTES;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean connectFailure(Throwable cause) {
+        return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+    }
+
+    private void release(Lease<ClaudeClient> lease) {
+        if (pool.config().poolingEnabled()) {
+            LOG.info("[API] Releasing {} client connection {} back to pool", pool.config().connectionName(),
+                    lease.id());
+        }
+        lease.close();
+    }
+
+    private static ApiError shuttingDown() {
+        return new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another instance "
+                + "or after it restarted", Map.of("retry-after", "1"));
     }
 
     /**
@@ -98,6 +223,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
         }
     }
 
+    /**
+     * Takes a client from the pool, or throws the error the client gets. A creation failure with
+     * pooling disabled is left to the caller, who may retry it.
+     */
     private Lease<ClaudeClient> acquire() {
         boolean pooled = pool.config().poolingEnabled();
         if (pooled) {
@@ -106,8 +235,6 @@ final class UpstreamEndpoint implements Router.Endpoint {
         long start = System.nanoTime();
         try {
             return pool.acquire();
-        } catch (ConnectionCreationException e) {
-            throw unreachable(e.getCause());
         } catch (AcquireTimeoutException e) {
             if (e.getCause() != null && e.stats().totalConnections() < pool.config().maxSize()) {
                 // The wait was for a client that could not be created: upstream, not the pool, is the problem.
@@ -118,8 +245,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     + e.stats().inUseConnections() + ", waiting=" + e.stats().waitingAcquirers() + "); retry after "
                     + "the retry-after seconds, or raise --pool-max-size", Map.of("retry-after", "1"));
         } catch (PoolClosedException | AcquireInterruptedException e) {
-            throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another instance "
-                    + "or after it restarted", Map.of("retry-after", "1"));
+            throw shuttingDown();
         } finally {
             metrics.acquireWaited(System.nanoTime() - start);
         }
@@ -132,40 +258,17 @@ final class UpstreamEndpoint implements Router.Endpoint {
     }
 
     /**
-     * Sends the request and copies the response, leaving the response body open for the router to
-     * end; returns whether the client may be reused.
+     * Passes the final answer on, leaving a stream's response body open for the router to end;
+     * returns whether the client may be reused.
      */
-    private boolean forward(Call call, ClaudeClient client, byte[] body) throws IOException {
-        UpstreamResponse response;
-        try {
-            String target = call.exchange.getRequestURI().getRawPath()
-                    + (call.exchange.getRequestURI().getRawQuery() == null ? ""
-                            : "?" + call.exchange.getRequestURI().getRawQuery());
-            response = client.send(call.exchange.getRequestMethod(), target, call.exchange.getRequestHeaders(), body);
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new ApiError(502, "api_error", "The gateway could not connect upstream; retry later");
-        } catch (HttpTimeoutException e) {
-            throw new ApiError(504, "api_error", "Upstream did not answer in time; retry later, or raise "
-                    + "--upstream-timeout");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry later",
-                    Map.of("retry-after", "1"));
-        } catch (IOException e) {
-            throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
+    private boolean forward(Call call, UpstreamResponse response) throws IOException {
+        if (!response.header("content-type").startsWith("text/event-stream")) {
+            return copyWhole(call, response);
         }
-        response.headers().forEach((name, values) -> {
-            if (AnthropicHeaders.forwardedResponseHeader(name)) {
-                call.exchange.getResponseHeaders().put(name, values);
-            }
-        });
-        boolean stream = response.header("content-type").startsWith("text/event-stream");
-        // A complete body of known length goes out with that length and one flush at the end;
-        // anything else (a stream above all) chunked, each piece flushed as it arrives.
-        long length = stream ? -1 : declaredLength(response);
-        call.start(response.status(), length == 0 ? -1 : length > 0 ? length : 0);
+        forwardHeaders(call, response);
+        call.start(response.status(), 0);
         OutputStream out = call.exchange.getResponseBody();
-        ErrorEventScanner errorEvents = stream ? new ErrorEventScanner() : null;
+        ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
         try (InputStream in = response.body()) {
             while (true) {
@@ -174,28 +277,22 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     n = in.read(buffer);
                 } catch (IOException e) {
                     // Upstream failed after the status went out: say so in the stream's own format.
-                    if (stream) {
-                        writeQuietly(out, ("event: error\ndata: " + new String(ApiError.body("api_error",
-                                "The upstream connection failed mid-stream; retry the request", call.requestId),
-                                StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
-                    }
-                    LOG.warn("[API] Upstream failed mid-response ({}): {}", call.requestId, e.toString());
+                    writeQuietly(out, ("event: error\ndata: " + new String(ApiError.body("api_error",
+                            "The upstream connection failed mid-stream; retry the request", call.requestId),
+                            StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    LOG.warn("[API] Upstream failed mid-stream ({}): {}", call.requestId, e.toString());
                     return false;
                 }
                 if (n < 0) {
                     break;
                 }
-                if (errorEvents != null) {
-                    errorEvents.scan(buffer, 0, n);
-                }
+                errorEvents.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
-                if (length < 0) {
-                    out.flush();
-                }
+                out.flush();
             }
         }
-        if (errorEvents != null && errorEvents.found()) {
+        if (errorEvents.found()) {
             LOG.warn("[API] Upstream ended the stream with an error event ({}); its connection is not reused",
                     call.requestId);
             return false;
@@ -203,17 +300,48 @@ final class UpstreamEndpoint implements Router.Endpoint {
         return true;
     }
 
-    /** The body length upstream declared, or -1 when it declared none (or one that is unusable). */
-    private static long declaredLength(UpstreamResponse response) {
-        if (!response.header("transfer-encoding").isEmpty()) {
-            return -1;
+    /**
+     * Reads a response that is not a stream whole before its status goes out, so that an upstream
+     * failing in the middle of it is a clean 502 rather than a 200 with a cut-off body. Once the
+     * body is read, the upstream connection is clean whatever the client does: true.
+     */
+    private boolean copyWhole(Call call, UpstreamResponse response) throws IOException {
+        byte[] body;
+        try (InputStream in = response.body()) {
+            body = in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
+        } catch (IOException e) {
+            LOG.warn("[API] Upstream failed in the middle of its answer ({}): {}", call.requestId, e.toString());
+            if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
+                throw new ApiError(504, "api_error", "Upstream stopped sending its answer; retry later");
+            }
+            throw new ApiError(502, "api_error", "The connection upstream failed while it sent its answer; retry "
+                    + "the request");
         }
+        if (body.length > MAX_BUFFERED_BODY_BYTES) {
+            LOG.warn("[API] Upstream's answer ({}) is larger than {} bytes; its connection is not reused",
+                    call.requestId, MAX_BUFFERED_BODY_BYTES);
+            throw new ApiError(502, "api_error", "Upstream's answer is larger than the gateway's limit of "
+                    + MAX_BUFFERED_BODY_BYTES + " bytes for an answer that is not streamed; send \"stream\": true");
+        }
+        forwardHeaders(call, response);
         try {
-            long length = Long.parseLong(response.header("content-length").strip());
-            return length >= 0 ? length : -1;
-        } catch (NumberFormatException e) {
-            return -1;
+            call.start(response.status(), body.length == 0 ? -1 : body.length);
+            // Not flushed: the bytes that do not fill the server's buffer go out when the router
+            // closes the exchange, after this client went back to the pool, so that a caller's
+            // next request finds it there.
+            call.exchange.getResponseBody().write(body);
+        } catch (IOException e) {
+            LOG.debug("[API] The client left before its answer was written ({}): {}", call.requestId, e.toString());
         }
+        return true;
+    }
+
+    private static void forwardHeaders(Call call, UpstreamResponse response) {
+        response.headers().forEach((name, values) -> {
+            if (AnthropicHeaders.forwardedResponseHeader(name)) {
+                call.exchange.getResponseHeaders().put(name, values);
+            }
+        });
     }
 
     private static void writeQuietly(OutputStream out, byte[] bytes) {

@@ -20,6 +20,7 @@ import java.util.List;
  * @param upstreamHealthPath the path of the pool's health-check request upstream
  * @param drainTimeout how long in-flight requests may take to finish on shutdown
  * @param pool the pool's settings
+ * @param upstreamRetries when and how a failed request is sent upstream again (off by default)
  */
 public record ServerConfig(
         String host,
@@ -32,16 +33,19 @@ public record ServerConfig(
         Duration upstreamTimeout,
         String upstreamHealthPath,
         Duration drainTimeout,
-        PoolConfig pool) {
+        PoolConfig pool,
+        UpstreamRetries upstreamRetries) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
+        java.util.Objects.requireNonNull(upstreamRetries, "upstreamRetries must not be null; pass "
+                + "UpstreamRetries.OFF for none");
     }
 
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, maxRequestBytes,
-                upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool);
+                upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool, upstreamRetries);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -57,6 +61,7 @@ public record ServerConfig(
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
                 + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamHealthPath=" + upstreamHealthPath
-                + ", drainTimeout=" + drainTimeout + ", pool=" + pool + "]";
+                + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
+                + "]";
     }
 }

@@ -43,6 +43,13 @@ public final class Settings {
                 "how long upstream may take to send its response headers (> 0)"),
         UPSTREAM_HEALTH_PATH("--upstream-health-path", "POOLGATE_UPSTREAM_HEALTH_PATH", DEFAULT_HEALTH_PATH,
                 "upstream path of the pool's health check (embedded stub: /health)"),
+        UPSTREAM_RETRIES("--upstream-retries", "POOLGATE_UPSTREAM_RETRIES", "0",
+                "retries of a request whose upstream connection failed before an answer, or that upstream "
+                        + "answered 429 or 529, 0 to " + UpstreamRetries.MAX_RETRIES + " (0: off)"),
+        UPSTREAM_RETRY_BACKOFF("--upstream-retry-backoff", "POOLGATE_UPSTREAM_RETRY_BACKOFF", "500ms",
+                "wait before the first retry, doubled for each next one, less up to 25% jitter (> 0)"),
+        UPSTREAM_RETRY_MAX_BACKOFF("--upstream-retry-max-backoff", "POOLGATE_UPSTREAM_RETRY_MAX_BACKOFF", "8s",
+                "longest wait before a retry, >= the backoff; a longer retry-after goes to the client"),
         DRAIN_TIMEOUT("--drain-timeout", "POOLGATE_DRAIN_TIMEOUT", "30s",
                 "how long in-flight requests may finish on shutdown (>= 0)"),
         POOL_ENABLED("--pool-enabled", "POOLGATE_POOL_ENABLED", "true", "pooling on (true) or off (false)"),
@@ -172,7 +179,20 @@ public final class Settings {
                 duration(Setting.UPSTREAM_TIMEOUT, false),
                 healthPath,
                 duration(Setting.DRAIN_TIMEOUT, true),
-                pool);
+                pool,
+                retries());
+    }
+
+    private UpstreamRetries retries() {
+        Duration backoff = duration(Setting.UPSTREAM_RETRY_BACKOFF, false);
+        Duration maxBackoff = duration(Setting.UPSTREAM_RETRY_MAX_BACKOFF, false);
+        if (maxBackoff.compareTo(backoff) < 0) {
+            throw invalid(Setting.UPSTREAM_RETRY_MAX_BACKOFF, values.get(Setting.UPSTREAM_RETRY_MAX_BACKOFF),
+                    "a duration >= " + Setting.UPSTREAM_RETRY_BACKOFF.flag + " (" + values.get(
+                            Setting.UPSTREAM_RETRY_BACKOFF) + ")");
+        }
+        return new UpstreamRetries(integer(Setting.UPSTREAM_RETRIES, 0, UpstreamRetries.MAX_RETRIES), backoff,
+                maxBackoff);
     }
 
     private int integer(Setting setting, int min, int max) {

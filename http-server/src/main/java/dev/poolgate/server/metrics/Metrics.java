@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The gateway's metrics in the Prometheus text format: the pool's gauges and counters (read from
  * one consistent {@link PoolStats} snapshot at scrape time), requests by route and status, a
- * request latency histogram, and how long requests waited for a pooled client.
+ * request latency histogram, how long requests waited for a pooled client, and how often a request
+ * was sent upstream again.
  */
 public final class Metrics {
 
@@ -22,6 +23,7 @@ public final class Metrics {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Histogram latency = new Histogram(LATENCY_BOUNDS);
     private final Histogram acquireWait = new Histogram(WAIT_BOUNDS);
+    private final LongAdder upstreamRetries = new LongAdder();
     private volatile Pool<?> pool;
 
     /** The pool whose stats are exported (set once it exists). */
@@ -43,6 +45,11 @@ public final class Metrics {
     /** Records how long one acquire took, successful or not. */
     public void acquireWaited(long nanos) {
         acquireWait.record(nanos);
+    }
+
+    /** Counts one request sent upstream again (after a connection failure, a 429 or a 529). */
+    public void upstreamRetried() {
+        upstreamRetries.increment();
     }
 
     /** The text exposition. */
@@ -67,6 +74,8 @@ public final class Metrics {
             counter(out, "poolgate_pool_health_check_failures_total", "Failed health checks",
                     stats.healthCheckFailures());
         }
+        counter(out, "poolgate_upstream_retries_total", "Requests sent upstream again after a failed attempt",
+                upstreamRetries.sum());
         out.append("# HELP poolgate_http_requests_total HTTP requests by route and status\n")
                 .append("# TYPE poolgate_http_requests_total counter\n");
         new TreeMap<>(requests).forEach((labels, count) -> out.append("poolgate_http_requests_total{")

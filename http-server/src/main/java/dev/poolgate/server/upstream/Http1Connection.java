@@ -11,6 +11,8 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,10 +43,10 @@ import javax.net.ssl.SSLSocketFactory;
  * bounds each wait for body bytes, so a stalled stream fails instead of holding its pooled
  * connection for ever.
  *
- * <p>A keep-alive connection that upstream closed while it was idle is noticed only when it is
- * used: when writing the request fails or the connection ends before the first byte of a
- * response, on a connection that has served a request before, the request is sent once more on a
- * fresh connection (upstream cannot have processed it: it answered nothing).
+ * <p>A keep-alive connection that upstream closed while it was idle (its keep-alive timeout) is
+ * replaced before the request goes out: a non-blocking read of the idle socket tells whether its
+ * end arrived. A request is never sent twice here: one that fails after it went out is the
+ * caller's failure (the gateway's retry policy decides whether to send it again).
  */
 final class Http1Connection implements AutoCloseable {
 
@@ -66,13 +68,14 @@ final class Http1Connection implements AutoCloseable {
     // Not guarded: one holder at a time (the pool's lease); close() from another thread only
     // closes the socket, which fails the holder's blocked read or write.
     private volatile Socket socket;
+    /** The plain TCP channel under {@link #socket} (which is a TLS socket over it for https). */
+    private SocketChannel channel;
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
     private InputStream in;
     private OutputStream out;
     private final byte[] buffer = new byte[16 * 1024];
     private int position;
     private int limit;
-    /** Requests completed on the current socket; a stale-connection retry needs at least one. */
-    private int completedOnSocket;
     /** The body of the last response while it is being read; null once it ended or was closed. */
     private Body openBody;
     private volatile boolean closed;
@@ -131,37 +134,38 @@ final class Http1Connection implements AutoCloseable {
         }
         byte[] request = encode(method, target, headers, body);
         long deadline = System.nanoTime() + headersTimeoutNanos;
-        boolean fresh = socket == null;
-        if (fresh) {
+        if (socket != null && !idleAndOpen()) {
+            closeSocket();
+        }
+        if (socket == null) {
             connect();
         }
+        return exchange(method, request, deadline);
+    }
+
+    /**
+     * Whether the idle connection is still open at upstream's end: a non-blocking read finds
+     * nothing to read. Its end of stream (upstream closed it) or any unexpected byte means it
+     * cannot carry another request.
+     */
+    private boolean idleAndOpen() {
         try {
-            return exchange(method, request, deadline);
-        } catch (StaleConnectionException e) {
-            if (fresh || closed) {
-                throw e.failure();
-            }
-            // Upstream closed the idle keep-alive connection: once more on a new one.
-            closeSocket();
-            connect();
-            try {
-                return exchange(method, request, deadline);
-            } catch (StaleConnectionException again) {
-                throw again.failure();
-            }
+            channel.configureBlocking(false);
+            probe.clear();
+            int n = channel.read(probe);
+            channel.configureBlocking(true);
+            return n == 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 
     private UpstreamResponse exchange(String method, byte[] request, long deadline) throws IOException {
         try {
-            try {
-                out.write(request);
-                out.flush();
-            } catch (IOException e) {
-                throw new StaleConnectionException(e);
-            }
+            out.write(request);
+            out.flush();
             while (true) {
-                String statusLine = readLine(deadline, true);
+                String statusLine = readLine(deadline);
                 int status = parseStatus(statusLine);
                 Map<String, List<String>> headers = readHeaders(deadline);
                 if (status >= 100 && status < 200 && status != 101) {
@@ -176,9 +180,6 @@ final class Http1Connection implements AutoCloseable {
             closeSocket();
             throw new HttpTimeoutException("upstream sent no complete response headers within "
                     + Duration.ofNanos(headersTimeoutNanos).toMillis() + " ms");
-        } catch (StaleConnectionException e) {
-            closeSocket();
-            throw e;
         } catch (IOException | RuntimeException e) {
             closeSocket();
             throw e;
@@ -222,7 +223,8 @@ final class Http1Connection implements AutoCloseable {
     }
 
     private void connect() throws IOException {
-        Socket plain = new Socket();
+        SocketChannel tcp = SocketChannel.open();
+        Socket plain = tcp.socket();
         try {
             plain.setTcpNoDelay(true);
             plain.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
@@ -239,11 +241,11 @@ final class Http1Connection implements AutoCloseable {
                 connected = secure;
             }
             socket = connected;
+            channel = tcp;
             in = connected.getInputStream();
             out = connected.getOutputStream();
             position = 0;
             limit = 0;
-            completedOnSocket = 0;
             if (closed) {
                 closeSocket();
                 throw new IOException("the upstream connection was closed");
@@ -282,7 +284,7 @@ final class Http1Connection implements AutoCloseable {
     private Map<String, List<String>> readHeaders(long deadline) throws IOException {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int count = 0; ; count++) {
-            String line = readLine(deadline, false);
+            String line = readLine(deadline);
             if (line.isEmpty()) {
                 return headers;
             }
@@ -348,40 +350,20 @@ final class Http1Connection implements AutoCloseable {
         return body;
     }
 
-    /**
-     * Reads one CRLF- (or LF-) terminated line as ISO-8859-1, waiting until {@code deadline}.
-     *
-     * @param first whether this is the first line of a response: its absence means a stale
-     *     connection when nothing at all arrived
-     */
-    private String readLine(long deadline, boolean first) throws IOException {
+    /** Reads one CRLF- (or LF-) terminated line as ISO-8859-1, waiting until {@code deadline}. */
+    private String readLine(long deadline) throws IOException {
         StringBuilder line = null;
-        boolean anything = false;
         while (true) {
             if (position == limit) {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     throw new SocketTimeoutException("response headers timed out");
                 }
-                int n;
-                try {
-                    n = fill((int) Math.clamp(Math.ceilDiv(remaining, 1_000_000L), 1, Integer.MAX_VALUE));
-                } catch (SocketTimeoutException e) {
-                    throw e;
-                } catch (IOException e) {
-                    if (first && !anything && completedOnSocket > 0) {
-                        throw new StaleConnectionException(e);
-                    }
-                    throw e;
-                }
+                int n = fill((int) Math.clamp(Math.ceilDiv(remaining, 1_000_000L), 1, Integer.MAX_VALUE));
                 if (n < 0) {
-                    if (first && !anything && completedOnSocket > 0) {
-                        throw new StaleConnectionException(new EOFException("upstream closed the connection"));
-                    }
                     throw new EOFException("upstream closed the connection before the response headers ended");
                 }
             }
-            anything = true;
             int start = position;
             while (position < limit && buffer[position] != '\n') {
                 position++;
@@ -480,17 +462,6 @@ final class Http1Connection implements AutoCloseable {
         return "Http1Connection[" + base + "]";
     }
 
-    /** A request that failed on a kept-alive connection before any byte of a response came back. */
-    private static final class StaleConnectionException extends IOException {
-        StaleConnectionException(IOException cause) {
-            super(cause.getMessage(), cause);
-        }
-
-        IOException failure() {
-            return (IOException) getCause();
-        }
-    }
-
     /**
      * A response body. Once it ended, the connection serves the next request (or is closed when
      * upstream asked for that); closed early, the connection is closed, since the rest of the
@@ -543,9 +514,6 @@ final class Http1Connection implements AutoCloseable {
             ended = true;
             if (!released) {
                 release(closeAfter);
-                if (!closeAfter) {
-                    completedOnSocket++;
-                }
             }
         }
 
@@ -653,7 +621,7 @@ final class Http1Connection implements AutoCloseable {
         private String bodyLine() throws IOException {
             long deadline = System.nanoTime() + readTimeoutMillis * 1_000_000L;
             try {
-                return readLine(deadline, false);
+                return readLine(deadline);
             } catch (SocketTimeoutException e) {
                 SocketTimeoutException gap = new SocketTimeoutException("upstream sent nothing for "
                         + readTimeoutMillis + " ms mid-response");

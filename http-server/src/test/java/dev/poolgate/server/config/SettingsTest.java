@@ -83,6 +83,33 @@ class SettingsTest {
     }
 
     @Test
+    void upstreamRetriesAreOffByDefaultAndSetByFlagOrVariable() {
+        assertEquals(UpstreamRetries.OFF, Settings.parse(new String[0], Map.of()).upstreamRetries());
+        assertFalse(UpstreamRetries.OFF.enabled());
+
+        ServerConfig config = Settings.parse(new String[] {"--upstream-retries", "3", "--upstream-retry-backoff",
+                "250ms"}, Map.of("POOLGATE_UPSTREAM_RETRIES", "1", "POOLGATE_UPSTREAM_RETRY_MAX_BACKOFF", "20s"));
+
+        assertEquals(new UpstreamRetries(3, Duration.ofMillis(250), Duration.ofSeconds(20)), config.upstreamRetries());
+        assertTrue(config.toString().contains("upstreamRetries=UpstreamRetries[retries=3"), config.toString());
+    }
+
+    @Test
+    void badRetrySettingsNameTheSettingAndTheRange() {
+        assertEquals("Invalid --upstream-retries / POOLGATE_UPSTREAM_RETRIES: '11'; expected an integer from 0 to 10",
+                message(new String[] {"--upstream-retries", "11"}, Map.of()));
+        assertEquals("Invalid --upstream-retries / POOLGATE_UPSTREAM_RETRIES: '-1'; expected an integer from 0 to 10",
+                message(new String[0], Map.of("POOLGATE_UPSTREAM_RETRIES", "-1")));
+        assertEquals("Invalid --upstream-retry-backoff / POOLGATE_UPSTREAM_RETRY_BACKOFF: '0'; expected a duration "
+                + "> 0, in seconds (5, 0.5) or with a unit (500ms, 5s, 2m)",
+                message(new String[] {"--upstream-retry-backoff", "0"}, Map.of()));
+        assertEquals("Invalid --upstream-retry-max-backoff / POOLGATE_UPSTREAM_RETRY_MAX_BACKOFF: '1s'; expected a "
+                + "duration >= --upstream-retry-backoff (2s)",
+                message(new String[] {"--upstream-retry-backoff", "2s", "--upstream-retry-max-backoff", "1s"},
+                        Map.of()));
+    }
+
+    @Test
     void helpListsEverySettingWithItsVariableAndDefault() {
         String help = Settings.help();
         for (Settings.Setting setting : Settings.Setting.values()) {

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The upstream HTTP/1.1 connection against hand-written responses: body framing, keep-alive and
- * its limits, the stale-connection retry, the three timeouts, malformed answers, header
- * injection and TLS.
+ * its limits, replacing a connection upstream closed while idle (and never sending a request
+ * twice), the three timeouts, malformed answers, header injection and TLS.
  */
 @Timeout(30)
 class Http1ConnectionTest {
@@ -156,20 +156,38 @@ class Http1ConnectionTest {
     }
 
     @Test
-    void aKeptAliveConnectionThatUpstreamClosedIsReplacedOnceAndTheRequestSentAgain() throws Exception {
+    void aKeptAliveConnectionThatUpstreamClosedWhileIdleIsReplacedBeforeSending() throws Exception {
+        CountDownLatch firstClosed = new CountDownLatch(1);
         try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" + peer.connectionNumber);
             // Closes after one response, as a server whose keep-alive timeout passed.
+            peer.socket.close();
+            firstClosed.countDown();
         }); Http1Connection connection = connect(upstream)) {
             assertEquals("1", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertTrue(firstClosed.await(10, TimeUnit.SECONDS));
             assertEquals("2", read(connection.send("POST", "/", NO_HEADERS, new byte[] {1})));
             assertEquals(2, upstream.connections());
         }
     }
 
     @Test
-    void aFreshConnectionThatEndsBeforeAnsweringFailsWithoutARetry() throws Exception {
+    void aRequestThatFailsAfterItWentOutIsNotSentAgain() throws Exception {
+        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+            // Takes the second request, then goes away without a word.
+            peer.readRequest();
+        }); Http1Connection connection = connect(upstream)) {
+            assertEquals("ok", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertThrows(IOException.class, () -> connection.send("POST", "/", NO_HEADERS, new byte[] {1}));
+            assertEquals(1, upstream.connections());
+        }
+    }
+
+    @Test
+    void aConnectionThatEndsBeforeAnsweringFails() throws Exception {
         try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> peer.readRequest());
                 Http1Connection connection = connect(upstream)) {
             IOException failure = assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));

@@ -56,7 +56,7 @@ public final class GatewayServer implements AutoCloseable {
         String connection = config.pool().connectionName();
         LOG.info("[STARTUP] Configuring connection pool manager...");
         ClaudeClientFactory factory = new ClaudeClientFactory(upstream, upstreamKey, config.upstreamConnectTimeout(),
-                config.upstreamTimeout(), config.upstreamTimeout(), config.upstreamHealthPath());
+                config.upstreamTimeout(), config.upstreamReadTimeout(), config.upstreamHealthPath());
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);

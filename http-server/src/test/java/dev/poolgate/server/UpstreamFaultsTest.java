@@ -118,6 +118,33 @@ class UpstreamFaultsTest {
     }
 
     @Test
+    void aStreamThatStallsLongerThanTheReadTimeoutEndsWithAnErrorEventAndDestroysItsClient() throws Exception {
+        try (ScriptedUpstream upstream = ScriptedUpstream.start().then(Script.STREAM_UNTIL_HUNG_UP);
+                LogCapture log = LogCapture.start();
+                Gateway gateway = Gateways.start(flags(upstream, "--upstream-read-timeout", "300ms"))) {
+            GatewayClient client = new GatewayClient(gateway);
+            HttpRequest request = client.request("/v1/messages").header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message("stream then stall", 64, true)))
+                    .build();
+
+            long start = System.nanoTime();
+            HttpResponse<String> response = client.http().send(request, HttpResponse.BodyHandlers.ofString());
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+            assertEquals(200, response.statusCode(), "the status went out with the first event");
+            List<Event> events = ServerSentEvents.parse(response.body());
+            assertEquals(List.of("message_start", "error"), events.stream().map(Event::name).toList(),
+                    response.body());
+            assertTrue(events.get(1).data().path("error").path("message").asText().contains("--upstream-read-timeout"),
+                    response.body());
+            assertTrue(elapsedMillis >= 300, "ended after the read timeout, not before: " + elapsedMillis + " ms");
+            assertInvalidated(log, lastAcquired(log));
+            assertCountersExact(client, 1);
+            awaitCutOff(upstream);
+        }
+    }
+
+    @Test
     void cleanErrorAnswersPassThroughWithTheirHeadersAndLeaveTheirConnectionReusable() {
         Map<String, String> headers = Map.of("retry-after", "7", "x-should-retry", "true",
                 "anthropic-ratelimit-requests-remaining", "0");

@@ -277,9 +277,12 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     n = in.read(buffer);
                 } catch (IOException e) {
                     // Upstream failed after the status went out: say so in the stream's own format.
-                    writeQuietly(out, ("event: error\ndata: " + new String(ApiError.body("api_error",
-                            "The upstream connection failed mid-stream; retry the request", call.requestId),
-                            StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                    String message = e instanceof SocketTimeoutException
+                            ? "Upstream sent nothing for longer than the gateway's --upstream-read-timeout "
+                                    + "mid-stream; retry the request"
+                            : "The upstream connection failed mid-stream; retry the request";
+                    writeQuietly(out, ("event: error\ndata: " + new String(ApiError.body("api_error", message,
+                            call.requestId), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8));
                     LOG.warn("[API] Upstream failed mid-stream ({}): {}", call.requestId, e.toString());
                     return false;
                 }

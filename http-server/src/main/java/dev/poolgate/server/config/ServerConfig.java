@@ -17,6 +17,7 @@ import java.util.List;
  * @param maxRequestBytes the largest request body accepted
  * @param upstreamConnectTimeout how long connecting upstream may take
  * @param upstreamTimeout how long upstream may take to send its response headers
+ * @param upstreamReadTimeout the longest silence within a response body (a stalled stream fails)
  * @param upstreamHealthPath the path of the pool's health-check request upstream
  * @param drainTimeout how long in-flight requests may take to finish on shutdown
  * @param pool the pool's settings
@@ -31,6 +32,7 @@ public record ServerConfig(
         long maxRequestBytes,
         Duration upstreamConnectTimeout,
         Duration upstreamTimeout,
+        Duration upstreamReadTimeout,
         String upstreamHealthPath,
         Duration drainTimeout,
         PoolConfig pool,
@@ -45,7 +47,7 @@ public record ServerConfig(
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, maxRequestBytes,
-                upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool, upstreamRetries);
+                upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, drainTimeout, pool, upstreamRetries);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -60,7 +62,8 @@ public record ServerConfig(
                 + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
                 + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
-                + ", upstreamTimeout=" + upstreamTimeout + ", upstreamHealthPath=" + upstreamHealthPath
+                + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
+                + ", upstreamHealthPath=" + upstreamHealthPath
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
                 + "]";
     }

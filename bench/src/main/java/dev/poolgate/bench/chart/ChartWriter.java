@@ -24,10 +24,12 @@ import org.knowm.xchart.style.Styler.LegendPosition;
  * {@code pool-throughput.png} (JMH, zero hold, ops/ms per subject for 1, 8 and 64 platform threads,
  * from {@code jmh-ratios.csv}) and {@code pool-fairness.png} (virtual-thread harness, saturated
  * runs: Jain's index and p99.9 acquire wait per subject for 1,000 and 10,000 threads, the median
- * over rounds, from {@code vthreads.csv}).
+ * over rounds, from {@code vthreads.csv}); and the gateway benchmark's {@code gateway-throughput.png}
+ * (requests/s per subject for each upstream and mode, the median over rounds, from
+ * {@code gateway.csv}) when that file exists.
  *
- * <p>Usage: {@code ChartWriter [--jmh FILE] [--vthreads FILE] [--out DIR]}; defaults are the files
- * under {@code bench/results}. Runs headless.
+ * <p>Usage: {@code ChartWriter [--jmh FILE] [--vthreads FILE] [--gateway FILE] [--out DIR]};
+ * defaults are the files under {@code bench/results}. Runs headless.
  */
 public final class ChartWriter {
 
@@ -41,15 +43,17 @@ public final class ChartWriter {
         System.setProperty("java.awt.headless", "true");
         Path jmh = Path.of("bench/results/jmh-ratios.csv");
         Path vthreads = Path.of("bench/results/vthreads.csv");
+        Path gateway = Path.of("bench/results/gateway.csv");
         Path out = Path.of("bench/results");
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--jmh" -> jmh = Path.of(require(args[i], value));
                 case "--vthreads" -> vthreads = Path.of(require(args[i], value));
+                case "--gateway" -> gateway = Path.of(require(args[i], value));
                 case "--out" -> out = Path.of(require(args[i], value));
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]
-                        + " (expected --jmh FILE, --vthreads FILE, --out DIR)");
+                        + " (expected --jmh FILE, --vthreads FILE, --gateway FILE, --out DIR)");
             }
             i++;
         }
@@ -60,6 +64,11 @@ public final class ChartWriter {
         Path fairness = out.resolve("pool-fairness.png");
         writeFairness(readCsv(vthreads), fairness);
         System.out.println("wrote " + fairness);
+        if (Files.exists(gateway)) {
+            Path gatewayChart = out.resolve("gateway-throughput.png");
+            writeGateway(readCsv(gateway), gatewayChart);
+            System.out.println("wrote " + gatewayChart);
+        }
     }
 
     private static String require(String flag, String value) {
@@ -154,6 +163,31 @@ public final class ChartWriter {
             wait.addSeries(name, subjects, waits);
         }
         BitmapEncoder.saveBitmap(List.of(jain, wait), 2, 1, file.toString(), BitmapFormat.PNG);
+    }
+
+    private static void writeGateway(List<Map<String, String>> rows, Path file) throws IOException {
+        List<String> subjects = subjects(rows.stream().map(r -> r.get("subject")).toList());
+        CategoryChart chart = new CategoryChartBuilder().width(1100).height(600)
+                .title("Gateway throughput in front of the same stub (wrk, loopback, 2 cores), median of rounds")
+                .xAxisTitle("subject").yAxisTitle("requests per second").build();
+        style(chart);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisDecimalPattern("#,##0");
+        Set<String> series = new LinkedHashSet<>();
+        for (Map<String, String> row : rows) {
+            series.add(row.get("upstream") + " upstream, " + row.get("mode"));
+        }
+        for (String name : series) {
+            List<Double> values = new ArrayList<>();
+            for (String subject : subjects) {
+                values.add(median(rows.stream()
+                        .filter(r -> name.equals(r.get("upstream") + " upstream, " + r.get("mode"))
+                                && subject.equals(r.get("subject")))
+                        .mapToDouble(r -> Double.parseDouble(r.get("requests_per_s"))).toArray()));
+            }
+            chart.addSeries(name, subjects, values);
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapFormat.PNG);
     }
 
     /** Distinct subjects in file order, poolgate first. */

@@ -45,11 +45,15 @@ import javax.net.ssl.SSLSocketFactory;
  *
  * <p>A keep-alive connection that upstream closed while it was idle (its keep-alive timeout) is
  * replaced before the request goes out: a non-blocking read of the idle socket tells whether its
- * end arrived. A request is never sent twice here: one that fails after it went out is the
+ * end arrived. Over TLS the raw socket may hold protocol records that are not the end (a session
+ * ticket, a key update), so there a read through TLS with a 1 ms timeout tells instead, and only after a second
+ * of idleness: a server that closes sooner than that is not worth a millisecond per request. A request is never sent twice here: one that fails after it went out is the
  * caller's failure (the gateway's retry policy decides whether to send it again).
  */
 final class Http1Connection implements AutoCloseable {
 
+    /** How long a TLS connection must have been idle before it is checked for upstream's close. */
+    static final Duration TLS_CHECK_AFTER_IDLE = Duration.ofSeconds(1);
     /** Longest status line or header line accepted; longer means upstream is not speaking HTTP. */
     private static final int MAX_LINE = 64 * 1024;
     /** Most header lines accepted in one response. */
@@ -64,6 +68,7 @@ final class Http1Connection implements AutoCloseable {
     private final long headersTimeoutNanos;
     private final int readTimeoutMillis;
     private final SSLSocketFactory tlsSockets;
+    private final long tlsCheckAfterIdleNanos;
 
     // Not guarded: one holder at a time (the pool's lease); close() from another thread only
     // closes the socket, which fails the holder's blocked read or write.
@@ -71,6 +76,8 @@ final class Http1Connection implements AutoCloseable {
     /** The plain TCP channel under {@link #socket} (which is a TLS socket over it for https). */
     private SocketChannel channel;
     private final ByteBuffer probe = ByteBuffer.allocate(1);
+    /** When the connection last became idle (connected, or a response ended). */
+    private long idleSinceNanos;
     private InputStream in;
     private OutputStream out;
     private final byte[] buffer = new byte[16 * 1024];
@@ -81,16 +88,19 @@ final class Http1Connection implements AutoCloseable {
     private volatile boolean closed;
 
     Http1Connection(URI base, Duration connectTimeout, Duration headersTimeout, Duration readTimeout) {
-        this(base, connectTimeout, headersTimeout, readTimeout, null);
+        this(base, connectTimeout, headersTimeout, readTimeout, null, TLS_CHECK_AFTER_IDLE);
     }
 
     /**
      * @param tlsSockets creates the TLS sockets of an {@code https} upstream; null for the JVM's
      *     default (its trust store: {@code javax.net.ssl.trustStore} and the JDK's CA certificates)
+     * @param tlsCheckAfterIdle how long a TLS connection must have been idle before it is checked
+     *     for upstream's close before a request
      */
     Http1Connection(URI base, Duration connectTimeout, Duration headersTimeout, Duration readTimeout,
-            SSLSocketFactory tlsSockets) {
+            SSLSocketFactory tlsSockets, Duration tlsCheckAfterIdle) {
         this.tlsSockets = tlsSockets;
+        this.tlsCheckAfterIdleNanos = tlsCheckAfterIdle.toNanos();
         this.base = base;
         this.tls = "https".equalsIgnoreCase(base.getScheme());
         if (!tls && !"http".equalsIgnoreCase(base.getScheme())) {
@@ -149,6 +159,20 @@ final class Http1Connection implements AutoCloseable {
      * cannot carry another request.
      */
     private boolean idleAndOpen() {
+        if (tls) {
+            if (System.nanoTime() - idleSinceNanos < tlsCheckAfterIdleNanos) {
+                return true;
+            }
+            try {
+                socket.setSoTimeout(1);
+                in.read();
+                return false; // the end of the stream, or a byte nobody asked for
+            } catch (SocketTimeoutException e) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        }
         try {
             channel.configureBlocking(false);
             probe.clear();
@@ -242,6 +266,7 @@ final class Http1Connection implements AutoCloseable {
             }
             socket = connected;
             channel = tcp;
+            idleSinceNanos = System.nanoTime();
             in = connected.getInputStream();
             out = connected.getOutputStream();
             position = 0;
@@ -514,6 +539,7 @@ final class Http1Connection implements AutoCloseable {
             ended = true;
             if (!released) {
                 release(closeAfter);
+                idleSinceNanos = System.nanoTime();
             }
         }
 

@@ -316,7 +316,7 @@ class Http1ConnectionTest {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nsecret");
             }
         }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
-                context.getSocketFactory())) {
+                context.getSocketFactory(), Http1Connection.TLS_CHECK_AFTER_IDLE)) {
             assertEquals("secret", read(connection.send("GET", "/", NO_HEADERS, null)));
             assertEquals("secret", read(connection.send("GET", "/", NO_HEADERS, null)));
             assertEquals(1, upstream.connections());
@@ -326,6 +326,40 @@ class Http1ConnectionTest {
                 ScriptedUpstream.Peer::readRequest);
                 Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG)) {
             assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
+        }
+    }
+
+    @Test
+    void aTlsConnectionThatUpstreamClosedWhileIdleIsReplacedBeforeSending(@TempDir Path dir) throws Exception {
+        SSLContext context = selfSignedContext(dir);
+        CountDownLatch firstClosed = new CountDownLatch(1);
+        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" + peer.connectionNumber);
+            peer.socket.close();
+            firstClosed.countDown();
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
+                context.getSocketFactory(), Duration.ZERO)) {
+            assertEquals("1", read(connection.send("GET", "/", NO_HEADERS, null)));
+            assertTrue(firstClosed.await(10, TimeUnit.SECONDS));
+            assertEquals("2", read(connection.send("POST", "/", NO_HEADERS, new byte[] {1})));
+            assertEquals(2, upstream.connections());
+        }
+    }
+
+    @Test
+    void anOpenIdleTlsConnectionPassesTheCheckAndIsReused(@TempDir Path dir) throws Exception {
+        SSLContext context = selfSignedContext(dir);
+        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
+            while (peer.readRequest() != null) {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+            }
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
+                context.getSocketFactory(), Duration.ZERO)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("ok", read(connection.send("GET", "/", NO_HEADERS, null)));
+            }
+            assertEquals(1, upstream.connections());
         }
     }
 

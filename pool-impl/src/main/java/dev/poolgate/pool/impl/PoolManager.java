@@ -46,7 +46,10 @@ final class PoolManager<T> implements Pool<T> {
         }
         LOG.info("[POOL_MANAGER] Acquiring client from pool");
         Lease<T> lease = pool.acquire(timeout);
-        LOG.info("[POOL_MANAGER] Acquired pooled connection {} (use_count: {})", lease.id(), lease.useCount());
+        if (LOG.isInfoEnabled()) {
+            // Guarded: the boxed count would be made on every acquire even with INFO off.
+            LOG.info("[POOL_MANAGER] Acquired pooled connection {} (use_count: {})", lease.id(), lease.useCount());
+        }
         return new ManagedLease<>(this, lease);
     }
 

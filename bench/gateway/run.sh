@@ -142,7 +142,7 @@ log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
 
 # The JVM options bin/poolgate starts the gateway with (class-data sharing), plus trust in the
 # TLS stub's certificate through the JDK's standard trust-store properties.
-POOLGATE_JVM=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/poolgate.jsa"
+POOLGATE_JVM=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/poolgate.jsa" '-Xlog:cds*=off'
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
   "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
   -Djavax.net.ssl.trustStoreType=PKCS12)

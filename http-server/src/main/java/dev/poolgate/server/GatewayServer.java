@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway: the pool of {@link ClaudeClient}s and the HTTP server in front of it, with the
  * {@code [STARTUP]} and {@code [SHUTDOWN]} lines of the log catalogue. Start-up creates the pool's
- * minimum before the server accepts a request; {@link #close()} drains in-flight requests, then
- * closes the pool.
+ * minimum before the server accepts a request, and warns when the server is reachable from other
+ * machines (not bound to a loopback address) while no proxy key guards it. {@link #close()} drains
+ * in-flight requests, then closes the pool.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -90,6 +91,11 @@ public final class GatewayServer implements AutoCloseable {
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
+        if (!server.getAddress().getAddress().isLoopbackAddress() && config.proxyApiKeys().isEmpty()) {
+            LOG.warn("[STARTUP] Listening on {}, beyond this machine, without proxy keys: anyone who reaches it "
+                    + "spends the upstream key; set POOLGATE_PROXY_API_KEYS (--proxy-api-keys) or bind 127.0.0.1 "
+                    + "(--host)", config.host());
+        }
         return gateway;
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
  * @param upstream the Anthropic API base URL, or null to run the embedded stub backend
  * @param upstreamApiKey the key sent upstream, never logged; null for the embedded stub
  * @param proxyApiKeys keys a client must present; empty: no client authentication
+ * @param adminApiKeys keys for {@code /pool/stats} and {@code /metrics}; empty: the proxy keys guard them
  * @param maxRequestBytes the largest request body accepted
  * @param upstreamConnectTimeout how long connecting upstream may take
  * @param upstreamTimeout how long upstream may take to send its response headers
@@ -27,6 +28,7 @@ public record ServerConfig(
         URI upstream,
         String upstreamApiKey,
         List<String> proxyApiKeys,
+        List<String> adminApiKeys,
         long maxRequestBytes,
         Duration upstreamConnectTimeout,
         Duration upstreamTimeout,
@@ -36,11 +38,12 @@ public record ServerConfig(
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
+        adminApiKeys = List.copyOf(adminApiKeys);
     }
 
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
-        return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, maxRequestBytes,
+        return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool);
     }
 
@@ -55,6 +58,7 @@ public record ServerConfig(
         return "ServerConfig[host=" + host + ", port=" + port + ", upstream="
                 + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
+                + ", adminApiKeys=" + adminApiKeys.size()
                 + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamHealthPath=" + upstreamHealthPath
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + "]";

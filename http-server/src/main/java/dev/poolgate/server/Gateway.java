@@ -31,7 +31,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts the embedded stub if the configuration names no upstream, then the gateway. */
     public static Gateway start(ServerConfig config) throws IOException {
-        GatewayServer.sendStreamedChunksAtOnce();
+        GatewayServer.configureJdkServer();
         if (!config.embeddedStub()) {
             return new Gateway(GatewayServer.start(config, config.upstream(), config.upstreamApiKey()), null);
         }

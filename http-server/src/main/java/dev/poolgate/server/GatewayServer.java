@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway: the pool of {@link ClaudeClient}s and the HTTP server in front of it, with the
  * {@code [STARTUP]} and {@code [SHUTDOWN]} lines of the log catalogue. Start-up creates the pool's
- * minimum before the server accepts a request; {@link #close()} drains in-flight requests, then
- * closes the pool.
+ * minimum before the server accepts a request, and warns when the server is reachable from other
+ * machines (not bound to a loopback address) while no proxy key guards it. {@link #close()} drains
+ * in-flight requests, then closes the pool.
  */
 public final class GatewayServer implements AutoCloseable {
 
@@ -72,7 +73,7 @@ public final class GatewayServer implements AutoCloseable {
         } else {
             LOG.info("[STARTUP] {} connection pooling is disabled", connection);
         }
-        sendStreamedChunksAtOnce();
+        configureJdkServer();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
@@ -90,17 +91,34 @@ public final class GatewayServer implements AutoCloseable {
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
+        if (!server.getAddress().getAddress().isLoopbackAddress() && config.proxyApiKeys().isEmpty()) {
+            LOG.warn("[STARTUP] Listening on {}, beyond this machine, without proxy keys: anyone who reaches it "
+                    + "spends the upstream key; set POOLGATE_PROXY_API_KEYS (--proxy-api-keys) or bind 127.0.0.1 "
+                    + "(--host)", config.host());
+        }
         return gateway;
     }
 
+    /** The most idle keep-alive client connections kept open; see {@link #configureJdkServer()}. */
+    static final int MAX_IDLE_CLIENT_CONNECTIONS = 10_000;
+
     /**
-     * Turns Nagle's algorithm off for the JDK's HTTP server, so a streamed event leaves at once.
-     * The JDK reads the property when its first server is created in the process, so call this
-     * before any (the embedded stub's included).
+     * Sets two properties of the JDK's HTTP server, unless given on the command line: Nagle's
+     * algorithm off ({@code sun.net.httpserver.nodelay}), so a streamed event leaves at once; and
+     * up to {@link #MAX_IDLE_CLIENT_CONNECTIONS} idle keep-alive connections
+     * ({@code sun.net.httpserver.maxIdleConnections}, 200 in the JDK), since beyond that limit the
+     * JDK closes a client's connection right after its answer, without {@code connection: close},
+     * and a client that sends its next request on it meets a closed connection. An idle
+     * connection still closes after 30 s ({@code sun.net.httpserver.idleInterval}). The JDK reads
+     * the properties when its first server is created in the process, so call this before any
+     * (the embedded stub's included).
      */
-    static void sendStreamedChunksAtOnce() {
+    static void configureJdkServer() {
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(MAX_IDLE_CLIENT_CONNECTIONS));
         }
     }
 

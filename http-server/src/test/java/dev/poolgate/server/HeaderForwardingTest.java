@@ -79,6 +79,46 @@ class HeaderForwardingTest {
     }
 
     @Test
+    void noClientCredentialReachesUpstreamOnAnyRouteWithOrWithoutProxyKeys() {
+        String countTokens = "{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"n\"}]}";
+        try (Gateway open = Gateways.start("--anthropic-base-url", upstream.baseUri().toString(),
+                "--anthropic-api-key", UPSTREAM_KEY)) {
+            for (Gateway target : List.of(gateway, open)) {
+                GatewayClient to = new GatewayClient(target);
+                // Behind proxy keys the client's key is the proxy key; in front of an open gateway, its own.
+                String clientKey = target == gateway ? "proxy-key-1" : GatewayClient.CLIENT_KEY;
+                List<HttpRequest.Builder> requests = List.of(
+                        to.request("/v1/messages").header("content-type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message("plain"))),
+                        to.request("/v1/messages").header("content-type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message("streamed", 16, true))),
+                        to.request("/v1/messages/count_tokens").header("content-type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(countTokens)),
+                        to.request("/v1/models").GET(),
+                        to.request("/v1/models/claude-capture-1").GET());
+                for (HttpRequest.Builder request : requests) {
+                    Response response = to.send(request.setHeader("x-api-key", clientKey)
+                            .header("authorization", "Bearer client-bearer-token")
+                            .header("proxy-authorization", "Basic Y2xpZW50OnNlY3JldA==")
+                            .header("cookie", "session=client-cookie"));
+                    assertTrue(response.status() == 200 || response.status() == 404, response::toString);
+                }
+            }
+        }
+        List<Seen> seen = upstream.requests();
+        assertEquals(5 * 2, seen.stream().filter(s -> !s.target().equals("/v1/models?limit=1")).count(),
+                "every request was forwarded: " + seen);
+        for (Seen request : seen) {
+            assertOnlyTheConfiguredKey(request);
+            String headers = request.headers().toString();
+            for (String credential : List.of("proxy-key-1", GatewayClient.CLIENT_KEY, "client-bearer-token",
+                    "Y2xpZW50OnNlY3JldA==", "client-cookie")) {
+                assertFalse(headers.contains(credential), () -> credential + " reached upstream: " + request);
+            }
+        }
+    }
+
+    @Test
     void requestHeadersBodyAndQueryAreForwardedUnchanged() {
         String body = "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,  \"metadata\":{\"user_id\":\"u-1\"},"
                 + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"h\\u00e9llo\"}]}]}";

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** With {@code --proxy-api-keys}, the API endpoints need one of the keys, as x-api-key or Bearer. */
+/**
+ * With {@code --proxy-api-keys}, the API endpoints (and, without admin keys, {@code /pool/stats} and
+ * {@code /metrics}) need one of the keys, as x-api-key or Bearer.
+ */
 @Timeout(30)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyKeysTest {
@@ -63,9 +66,15 @@ class ProxyKeysTest {
     }
 
     @Test
-    void theGatewaysOwnEndpointsNeedNoKey() {
+    void healthNeedsNoKeyButStatsAndMetricsNeedAProxyKey() {
         assertEquals(200, client.send(HttpRequest.newBuilder(client.base().resolve("/health")).GET()).status());
-        assertEquals(200, client.send(HttpRequest.newBuilder(client.base().resolve("/pool/stats")).GET()).status());
-        assertEquals(200, client.send(HttpRequest.newBuilder(client.base().resolve("/metrics")).GET()).status());
+        for (String path : new String[] {"/pool/stats", "/metrics"}) {
+            client.send(HttpRequest.newBuilder(client.base().resolve(path)).GET())
+                    .assertError(401, "authentication_error");
+            client.send(HttpRequest.newBuilder(client.base().resolve(path)).header("x-api-key", "k3").GET())
+                    .assertError(401, "authentication_error");
+            assertEquals(200, client.send(HttpRequest.newBuilder(client.base().resolve(path)).header("x-api-key", "k2")
+                    .GET()).status());
+        }
     }
 }

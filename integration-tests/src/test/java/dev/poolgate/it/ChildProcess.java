@@ -93,6 +93,11 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** The process id, e.g. for {@code jcmd}. */
+    long pid() {
+        return process.pid();
+    }
+
     Path logFile() {
         return logFile;
     }

@@ -50,7 +50,12 @@ abstract class EndToEndTest {
 
     /** Starts a server against this class's stub; {@code flags} come after the suite's defaults. */
     protected final Server startServer(String... flags) {
-        Server server = Server.start(testName, stub, flags);
+        return startServer(List.of(), flags);
+    }
+
+    /** Starts a server with JVM options (log levels, ...) against this class's stub. */
+    protected final Server startServer(List<String> jvmOptions, String... flags) {
+        Server server = Server.start(testName, stub, jvmOptions, flags);
         servers.add(server);
         return server;
     }

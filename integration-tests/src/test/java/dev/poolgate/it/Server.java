@@ -44,7 +44,17 @@ final class Server implements AutoCloseable {
      * @param flags the scenario's own flags ({@code --pool-max-size 4}, ...)
      */
     static Server start(String name, Stub stub, String... flags) {
-        List<String> command = new ArrayList<>(List.of(Suite.java().toString(), "-jar", Suite.serverJar().toString(),
+        return start(name, stub, List.of(), flags);
+    }
+
+    /**
+     * Starts the server with JVM options before {@code -jar} (e.g. log levels), against {@code stub},
+     * and waits until it listens.
+     */
+    static Server start(String name, Stub stub, List<String> jvmOptions, String... flags) {
+        List<String> command = new ArrayList<>(List.of(Suite.java().toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", Suite.serverJar().toString(),
                 "--host", "127.0.0.1",
                 "--port", "0",
                 "--anthropic-base-url", stub.baseUri().toString(),
@@ -132,6 +142,11 @@ final class Server implements AutoCloseable {
                 .filter(line -> line.matches("\\S+ (WARN|ERROR) .*") || line.startsWith("\tat ")
                         || line.startsWith("Exception in thread"))
                 .toList();
+    }
+
+    /** The server's process id. */
+    long pid() {
+        return process.pid();
     }
 
     String logFile() {

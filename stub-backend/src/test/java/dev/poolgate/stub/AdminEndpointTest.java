@@ -188,4 +188,25 @@ class AdminEndpointTest {
             assertEquals(200, closedClient.send(closedClient.request("/health").GET()).statusCode());
         }
     }
+
+    @Test
+    void aStubReachableFromOtherMachinesServesNoAdminEndpointUnlessEnabled() throws Exception {
+        try (StubBackend wildcard = StubBackend.start(StubConfig.builder().host("0.0.0.0").build());
+                StubClient wildcardClient = new StubClient(wildcard)) {
+            assertFalse(wildcard.adminEnabled());
+            assertError(wildcardClient.send(wildcardClient.request("/admin/faults").GET()), 404, "not_found_error",
+                    "--enable-admin");
+            assertError(wildcardClient.postAdmin("/admin/faults", "{\"failure_rate\": 1}"), 404, "not_found_error",
+                    "admin endpoint is off");
+            assertError(wildcardClient.postAdmin("/admin/faults/reset", ""), 404, "not_found_error", "--enable-admin");
+            assertEquals(0.0, wildcard.faults().failureRate(), "nothing changed");
+            assertEquals(200, wildcardClient.postMessages(message("still healthy", 64)).statusCode());
+        }
+        try (StubBackend enabled = StubBackend.start(StubConfig.builder().host("0.0.0.0")
+                        .adminAccess(StubConfig.AdminAccess.ENABLED).build());
+                StubClient enabledClient = new StubClient(enabled)) {
+            assertTrue(enabled.adminEnabled());
+            assertEquals(200, enabledClient.send(enabledClient.request("/admin/faults").GET()).statusCode());
+        }
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolStats;
+import dev.poolgate.server.api.ProxyKeys.Access;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
@@ -12,7 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The gateway's endpoints, wired into one {@link Router}: the Anthropic API routes forwarded
- * upstream, and the gateway's own {@code /pool/stats}, {@code /health} and {@code /metrics}.
+ * upstream (proxy keys), the gateway's own {@code /pool/stats} and {@code /metrics} (admin keys,
+ * else proxy keys), and {@code /health}, open to all so that load balancers need no key.
  */
 public final class Endpoints {
 
@@ -26,18 +28,18 @@ public final class Endpoints {
             BooleanSupplier shuttingDown) {
         long max = config.maxRequestBytes();
         RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
-        return new Router(new ProxyKeys(config.proxyApiKeys()), metrics, shuttingDown)
-                .route("POST", "/v1/messages", true, new UpstreamEndpoint(pool, metrics, retries, "message request",
-                        MessageRequests::checkMessage, max))
-                .route("POST", "/v1/messages/count_tokens", true, new UpstreamEndpoint(pool, metrics, retries,
+        return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown)
+                .route("POST", "/v1/messages", Access.API, new UpstreamEndpoint(pool, metrics, retries,
+                        "message request", MessageRequests::checkMessage, max))
+                .route("POST", "/v1/messages/count_tokens", Access.API, new UpstreamEndpoint(pool, metrics, retries,
                         "token count request", MessageRequests::checkCountTokens, max))
-                .route("GET", "/v1/models", true,
+                .route("GET", "/v1/models", Access.API,
                         new UpstreamEndpoint(pool, metrics, retries, "models request", null, max))
-                .route("GET", "/v1/models/[^/]+", true,
+                .route("GET", "/v1/models/[^/]+", Access.API,
                         new UpstreamEndpoint(pool, metrics, retries, "models request", null, max))
-                .route("GET", "/pool/stats", false, call -> call.sendJson(200, stats(pool)))
-                .route("GET", "/health", false, call -> health(call, shuttingDown.getAsBoolean()))
-                .route("GET", "/metrics", false, call -> {
+                .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
+                .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
+                .route("GET", "/metrics", Access.ADMIN, call -> {
                     call.exchange.getResponseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
                     call.send(200, metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 });

@@ -3,26 +3,92 @@ package dev.poolgate.server.api;
 import com.sun.net.httpserver.Headers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
- * The keys a client must present to use the API endpoints ({@code x-api-key} or
- * {@code Authorization: Bearer}), compared in constant time. With none configured, every client
- * is let in.
+ * The keys clients present to the gateway ({@code x-api-key}, or {@code Authorization: Bearer}):
+ * proxy keys for the API routes, and admin keys for {@code /pool/stats} and {@code /metrics}.
+ * Without admin keys the proxy keys guard those too; with neither, everything is open.
+ *
+ * <p>Keys are compared as SHA-256 digests with {@link MessageDigest#isEqual}, and the presented
+ * key is compared with every configured key whether or not an earlier one matched, so that the
+ * time an answer takes tells nothing about how much of a key was right, which key matched, or how
+ * long the keys are.
  */
 final class ProxyKeys {
 
-    private final List<byte[]> keys;
-
-    ProxyKeys(List<String> keys) {
-        this.keys = keys.stream().map(key -> key.getBytes(StandardCharsets.UTF_8)).toList();
+    /** Who may call a route. */
+    enum Access {
+        /** Anyone ({@code /health}). */
+        OPEN,
+        /** A proxy key, when any is configured (the Anthropic API routes). */
+        API,
+        /** An admin key if any is configured, else a proxy key if any is ({@code /pool/stats}, {@code /metrics}). */
+        ADMIN
     }
 
-    /** @throws ApiError 401 authentication_error when a key is required and none of them is presented */
-    void check(Headers headers) {
-        if (keys.isEmpty()) {
-            return;
+    private final List<byte[]> proxyKeys;
+    private final List<byte[]> adminKeys;
+    private final BiPredicate<byte[], byte[]> equal;
+
+    ProxyKeys(List<String> proxyKeys) {
+        this(proxyKeys, List.of());
+    }
+
+    ProxyKeys(List<String> proxyKeys, List<String> adminKeys) {
+        this(proxyKeys, adminKeys, MessageDigest::isEqual);
+    }
+
+    /** @param equal compares two digests; {@link MessageDigest#isEqual} except in a test that counts the calls */
+    ProxyKeys(List<String> proxyKeys, List<String> adminKeys, BiPredicate<byte[], byte[]> equal) {
+        if (proxyKeys == null || adminKeys == null || equal == null) {
+            throw new IllegalArgumentException("proxyKeys, adminKeys and equal must not be null; pass empty lists "
+                    + "for no keys");
         }
+        this.proxyKeys = proxyKeys.stream().map(ProxyKeys::digest).toList();
+        this.adminKeys = adminKeys.stream().map(ProxyKeys::digest).toList();
+        this.equal = equal;
+    }
+
+    /**
+     * Lets a request on a route of {@code access} through, or refuses it.
+     *
+     * @throws ApiError 401 authentication_error for a missing or unknown key; 403 permission_error
+     *     for a proxy key on an admin route when admin keys are configured
+     */
+    void check(Access access, Headers headers) {
+        switch (access) {
+            case OPEN -> {
+            }
+            case API -> {
+                if (!proxyKeys.isEmpty() && !matchesAny(proxyKeys, presented(headers, "proxy"))) {
+                    throw unknownKey("proxy");
+                }
+            }
+            case ADMIN -> {
+                if (!adminKeys.isEmpty()) {
+                    byte[] presented = presented(headers, "admin");
+                    // Both lists are always compared: which one matched must not show in the time taken.
+                    boolean admin = matchesAny(adminKeys, presented);
+                    boolean proxy = matchesAny(proxyKeys, presented);
+                    if (!admin && proxy) {
+                        throw new ApiError(403, "permission_error", "This key may call the API but not the "
+                                + "gateway's /pool/stats or /metrics; send one of its admin keys (--admin-api-keys)");
+                    }
+                    if (!admin) {
+                        throw unknownKey("admin");
+                    }
+                } else if (!proxyKeys.isEmpty() && !matchesAny(proxyKeys, presented(headers, "proxy"))) {
+                    throw unknownKey("proxy");
+                }
+            }
+        }
+    }
+
+    /** The digest of the key the request presents. */
+    private static byte[] presented(Headers headers, String kind) {
         String presented = headers.getFirst("x-api-key");
         if (presented == null) {
             String authorization = headers.getFirst("authorization");
@@ -32,16 +98,30 @@ final class ProxyKeys {
         }
         if (presented == null || presented.isEmpty()) {
             throw new ApiError(401, "authentication_error", "x-api-key header is required; send one of the "
-                    + "gateway's proxy keys as x-api-key or Authorization: Bearer");
+                    + "gateway's " + kind + " keys as x-api-key or Authorization: Bearer");
         }
-        byte[] candidate = presented.getBytes(StandardCharsets.UTF_8);
-        boolean accepted = false;
+        return digest(presented);
+    }
+
+    private static ApiError unknownKey(String kind) {
+        return new ApiError(401, "authentication_error", "invalid x-api-key; send one of the gateway's " + kind
+                + " keys");
+    }
+
+    /** Compares with every key, without stopping at a match. */
+    private boolean matchesAny(List<byte[]> keys, byte[] candidate) {
+        boolean matched = false;
         for (byte[] key : keys) {
-            accepted |= MessageDigest.isEqual(key, candidate);
+            matched |= equal.test(key, candidate);
         }
-        if (!accepted) {
-            throw new ApiError(401, "authentication_error", "invalid x-api-key; send one of the gateway's proxy "
-                    + "keys");
+        return matched;
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK, which every JDK must have", e);
         }
     }
 }

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's one HTTP handler: finds the endpoint for a method and path, answers 404 and 405
- * itself, checks the proxy keys, refuses API calls while shutting down, turns every error into an
- * Anthropic-style body, and records each request in the metrics.
+ * itself, checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
+ * shutting down, turns every error into an Anthropic-style body, and records each request in the
+ * metrics.
  */
 public final class Router implements HttpHandler {
 
@@ -29,7 +30,7 @@ public final class Router implements HttpHandler {
         void handle(Call call) throws IOException;
     }
 
-    private record Route(String method, Pattern path, boolean api, Endpoint endpoint) {
+    private record Route(String method, Pattern path, ProxyKeys.Access access, Endpoint endpoint) {
     }
 
     private final List<Route> routes = new ArrayList<>();
@@ -48,9 +49,9 @@ public final class Router implements HttpHandler {
         this.shuttingDown = shuttingDown;
     }
 
-    /** Adds a route; {@code api} routes need a proxy key and are refused while shutting down. */
-    Router route(String method, String pathRegex, boolean api, Endpoint endpoint) {
-        routes.add(new Route(method, Pattern.compile(pathRegex), api, endpoint));
+    /** Adds a route; {@code API} routes are also refused while shutting down. */
+    Router route(String method, String pathRegex, ProxyKeys.Access access, Endpoint endpoint) {
+        routes.add(new Route(method, Pattern.compile(pathRegex), access, endpoint));
         return this;
     }
 
@@ -63,13 +64,11 @@ public final class Router implements HttpHandler {
         try {
             Route match = find(exchange.getRequestMethod(), path);
             call.route = match.path.pattern().replace("[^/]+", "{id}");
-            if (match.api) {
-                if (shuttingDown.getAsBoolean()) {
-                    throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
-                            + "instance or after it restarted", java.util.Map.of("retry-after", "1"));
-                }
-                proxyKeys.check(exchange.getRequestHeaders());
+            if (match.access == ProxyKeys.Access.API && shuttingDown.getAsBoolean()) {
+                throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
+                        + "instance or after it restarted", java.util.Map.of("retry-after", "1"));
             }
+            proxyKeys.check(match.access, exchange.getRequestHeaders());
             match.endpoint.handle(call);
         } catch (ApiError e) {
             call.sendError(e);

@@ -14,6 +14,7 @@ import java.util.List;
  * @param upstream the Anthropic API base URL, or null to run the embedded stub backend
  * @param upstreamApiKey the key sent upstream, never logged; null for the embedded stub
  * @param proxyApiKeys keys a client must present; empty: no client authentication
+ * @param adminApiKeys keys for {@code /pool/stats} and {@code /metrics}; empty: the proxy keys guard them
  * @param maxRequestBytes the largest request body accepted
  * @param upstreamConnectTimeout how long connecting upstream may take
  * @param upstreamTimeout how long upstream may take to send its response headers
@@ -29,6 +30,7 @@ public record ServerConfig(
         URI upstream,
         String upstreamApiKey,
         List<String> proxyApiKeys,
+        List<String> adminApiKeys,
         long maxRequestBytes,
         Duration upstreamConnectTimeout,
         Duration upstreamTimeout,
@@ -42,12 +44,14 @@ public record ServerConfig(
         proxyApiKeys = List.copyOf(proxyApiKeys);
         java.util.Objects.requireNonNull(upstreamRetries, "upstreamRetries must not be null; pass "
                 + "UpstreamRetries.OFF for none");
+        adminApiKeys = List.copyOf(adminApiKeys);
     }
 
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
-        return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, maxRequestBytes,
-                upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, drainTimeout, pool, upstreamRetries);
+        return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
+                upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, drainTimeout, pool,
+                upstreamRetries);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -61,6 +65,7 @@ public record ServerConfig(
         return "ServerConfig[host=" + host + ", port=" + port + ", upstream="
                 + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
+                + ", adminApiKeys=" + adminApiKeys.size()
                 + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath

@@ -35,6 +35,8 @@ public final class Settings {
                 "key sent upstream (prefer the variable: flags show in ps); never logged"),
         PROXY_KEYS("--proxy-api-keys", "POOLGATE_PROXY_API_KEYS", "",
                 "comma-separated keys clients must present (x-api-key or Bearer); empty: none"),
+        ADMIN_KEYS("--admin-api-keys", "POOLGATE_ADMIN_API_KEYS", "",
+                "comma-separated keys for /pool/stats and /metrics; empty: the proxy keys guard them"),
         MAX_REQUEST_BYTES("--max-request-bytes", "POOLGATE_MAX_REQUEST_BYTES", "33554432",
                 "largest request body, 1 to 2147483647 bytes"),
         UPSTREAM_CONNECT_TIMEOUT("--upstream-connect-timeout", "POOLGATE_UPSTREAM_CONNECT_TIMEOUT", "10s",
@@ -120,6 +122,11 @@ public final class Settings {
                 name = arg.substring(0, equals);
                 value = arg.substring(equals + 1);
             }
+            if (!name.startsWith("--")) {
+                // A stray value is often a key whose flag was mistyped or dropped: never echo it.
+                throw new IllegalArgumentException("Unexpected argument #" + (i + 1) + " (not shown: it may be a "
+                        + "key); options start with --, see --help");
+            }
             Setting setting = byFlag(name);
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -145,6 +152,11 @@ public final class Settings {
         String url = values.get(Setting.UPSTREAM_URL);
         String key = values.get(Setting.UPSTREAM_KEY);
         URI upstream = url.isEmpty() ? (key.isEmpty() ? null : ANTHROPIC_API) : uri(Setting.UPSTREAM_URL, url);
+        if (!visibleAscii(key)) {
+            // Refused here, not by the HTTP client at the first request: its error would quote the key.
+            throw invalid(Setting.UPSTREAM_KEY, key, "visible ASCII characters, as in the key the Anthropic "
+                    + "console shows");
+        }
         String healthPath = values.get(Setting.UPSTREAM_HEALTH_PATH);
         if (!healthPath.startsWith("/")) {
             throw invalid(Setting.UPSTREAM_HEALTH_PATH, healthPath, "a path starting with /");
@@ -175,7 +187,8 @@ public final class Settings {
                 integer(Setting.PORT, 0, 65_535),
                 upstream,
                 key.isEmpty() ? null : key,
-                keys(values.get(Setting.PROXY_KEYS)),
+                keys(Setting.PROXY_KEYS),
+                keys(Setting.ADMIN_KEYS),
                 integer(Setting.MAX_REQUEST_BYTES, 1, Integer.MAX_VALUE),
                 duration(Setting.UPSTREAM_CONNECT_TIMEOUT, false),
                 duration(Setting.UPSTREAM_TIMEOUT, false),
@@ -265,18 +278,33 @@ public final class Settings {
         throw invalid(setting, value, "an http:// or https:// URL such as https://api.anthropic.com");
     }
 
-    private static List<String> keys(String value) {
+    /**
+     * Comma-separated keys; each must be visible ASCII (what a client can send in a header
+     * unchanged), so that a key that could never match is refused at start-up, not at the first
+     * request.
+     */
+    private List<String> keys(Setting setting) {
         List<String> keys = new ArrayList<>();
-        for (String key : value.split(",")) {
-            if (!key.isBlank()) {
-                keys.add(key.strip());
+        for (String key : values.get(setting).split(",")) {
+            String stripped = key.strip();
+            if (stripped.isEmpty()) {
+                continue;
             }
+            if (!visibleAscii(stripped)) {
+                throw invalid(setting, stripped, "comma-separated keys of visible ASCII characters (no spaces)");
+            }
+            keys.add(stripped);
         }
         return keys;
     }
 
+    private static boolean visibleAscii(String value) {
+        return value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+    }
+
     private static IllegalArgumentException invalid(Setting setting, String value, String expected) {
-        boolean secret = setting == Setting.UPSTREAM_KEY || setting == Setting.PROXY_KEYS;
+        boolean secret = setting == Setting.UPSTREAM_KEY || setting == Setting.PROXY_KEYS
+                || setting == Setting.ADMIN_KEYS;
         return new IllegalArgumentException("Invalid " + setting.label() + ": " + (secret ? "(hidden)" : "'" + value
                 + "'") + "; expected " + expected);
     }

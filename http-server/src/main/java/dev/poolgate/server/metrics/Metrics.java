@@ -1,7 +1,10 @@
 package dev.poolgate.server.metrics;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolStats;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,8 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The gateway's metrics in the Prometheus text format: the pool's gauges and counters (read from
  * one consistent {@link PoolStats} snapshot at scrape time), requests by route and status, a
- * request latency histogram, how long requests waited for a pooled client, and how often a request
- * was sent upstream again.
+ * request latency histogram, how long requests waited for a pooled client, how often a request
+ * was sent upstream again, and the process's open file descriptors and heap.
  */
 public final class Metrics {
 
@@ -76,6 +79,7 @@ public final class Metrics {
         }
         counter(out, "poolgate_upstream_retries_total", "Requests sent upstream again after a failed attempt",
                 upstreamRetries.sum());
+        process(out);
         out.append("# HELP poolgate_http_requests_total HTTP requests by route and status\n")
                 .append("# TYPE poolgate_http_requests_total counter\n");
         new TreeMap<>(requests).forEach((labels, count) -> out.append("poolgate_http_requests_total{")
@@ -87,6 +91,31 @@ public final class Metrics {
                 .append("# TYPE poolgate_pool_acquire_wait_seconds histogram\n");
         acquireWait.write(out, "poolgate_pool_acquire_wait_seconds", "");
         return out.toString();
+    }
+
+    /**
+     * The process's open file descriptors (on Unix) and heap use: what grows when connections or
+     * memory leak under load, so that a soak can compare them from start to end.
+     */
+    private static void process(StringBuilder out) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            gauge(out, "process_open_fds", "Open file descriptors of the gateway's process",
+                    unix.getOpenFileDescriptorCount());
+            gauge(out, "process_max_fds", "The process's limit of open file descriptors",
+                    unix.getMaxFileDescriptorCount());
+        }
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        heapGauge(out, "jvm_memory_used_bytes", "Memory in use, live or not yet collected", heap.getUsed());
+        heapGauge(out, "jvm_memory_committed_bytes", "Memory the JVM holds from the system", heap.getCommitted());
+        if (heap.getMax() >= 0) {
+            heapGauge(out, "jvm_memory_max_bytes", "The most memory the JVM may use", heap.getMax());
+        }
+    }
+
+    private static void heapGauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append("{area=\"heap\"} ").append(value).append('\n');
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {

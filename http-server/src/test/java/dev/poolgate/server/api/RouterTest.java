@@ -38,10 +38,10 @@ class RouterTest {
     @BeforeEach
     void start() throws Exception {
         Router router = new Router(new ProxyKeys(List.of()), metrics, () -> false)
-                .route("GET", "/boom", false, call -> {
+                .route("GET", "/boom", ProxyKeys.Access.OPEN, call -> {
                     throw new IllegalStateException(INTERNALS);
                 })
-                .route("GET", "/npe", true, call -> {
+                .route("GET", "/npe", ProxyKeys.Access.API, call -> {
                     Object nothing = null;
                     nothing.hashCode();
                 });

@@ -110,6 +110,38 @@ class SettingsTest {
     }
 
     @Test
+    void adminKeysAreAListOfTheirOwn() {
+        ServerConfig config = Settings.parse(new String[] {"--admin-api-keys", " a1, a2 ,"},
+                Map.of("POOLGATE_PROXY_API_KEYS", "p1"));
+        assertEquals(List.of("a1", "a2"), config.adminApiKeys());
+        assertEquals(List.of("p1"), config.proxyApiKeys());
+        assertEquals(List.of("a3"), Settings.parse(new String[0], Map.of("POOLGATE_ADMIN_API_KEYS", "a3"))
+                .adminApiKeys());
+        assertFalse(config.toString().contains("a1"), config.toString());
+    }
+
+    @Test
+    void keysThatAHeaderCannotCarryAreRefusedWithoutShowingThem() {
+        assertEquals("Invalid --admin-api-keys / POOLGATE_ADMIN_API_KEYS: (hidden); expected comma-separated keys "
+                + "of visible ASCII characters (no spaces)",
+                message(new String[] {"--admin-api-keys", "ok,has space"}, Map.of()));
+        assertEquals("Invalid --proxy-api-keys / POOLGATE_PROXY_API_KEYS: (hidden); expected comma-separated keys "
+                + "of visible ASCII characters (no spaces)",
+                message(new String[0], Map.of("POOLGATE_PROXY_API_KEYS", "caf\u00e9")));
+        // The JDK's HTTP client would quote a bad upstream key in its error, and so in the log.
+        assertEquals("Invalid --anthropic-api-key / ANTHROPIC_API_KEY: (hidden); expected visible ASCII characters, "
+                + "as in the key the Anthropic console shows",
+                message(new String[0], Map.of("ANTHROPIC_API_KEY", "sk-ant-secret\nmore")));
+    }
+
+    @Test
+    void aStrayArgumentIsNotEchoedSinceItMayBeAKey() {
+        String message = message(new String[] {"--port", "0", "sk-ant-stray-secret"}, Map.of());
+        assertEquals("Unexpected argument #3 (not shown: it may be a key); options start with --, see --help",
+                message);
+    }
+
+    @Test
     void helpListsEverySettingWithItsVariableAndDefault() {
         String help = Settings.help();
         for (Settings.Setting setting : Settings.Setting.values()) {

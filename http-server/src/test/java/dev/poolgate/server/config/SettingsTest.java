@@ -128,7 +128,7 @@ class SettingsTest {
         assertEquals("Invalid --proxy-api-keys / POOLGATE_PROXY_API_KEYS: (hidden); expected comma-separated keys "
                 + "of visible ASCII characters (no spaces)",
                 message(new String[0], Map.of("POOLGATE_PROXY_API_KEYS", "caf\u00e9")));
-        // The JDK's HTTP client would quote a bad upstream key in its error, and so in the log.
+        // No header can carry a key with a line break; refused before anything could print it.
         assertEquals("Invalid --anthropic-api-key / ANTHROPIC_API_KEY: (hidden); expected visible ASCII characters, "
                 + "as in the key the Anthropic console shows",
                 message(new String[0], Map.of("ANTHROPIC_API_KEY", "sk-ant-secret\nmore")));

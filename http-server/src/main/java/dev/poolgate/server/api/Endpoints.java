@@ -21,19 +21,24 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** The router of every endpoint. */
+    /**
+     * The router of every endpoint.
+     *
+     * @param readDeadlines the executor of the server's requests; the forwarding endpoints end a
+     *        request's read deadline once its body is read, before they take a pooled client
+     */
     public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
-            BooleanSupplier shuttingDown) {
+            BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines) {
         long max = config.maxRequestBytes();
         return new Router(new ProxyKeys(config.proxyApiKeys()), metrics, shuttingDown)
-                .route("POST", "/v1/messages", true,
-                        new UpstreamEndpoint(pool, metrics, "message request", MessageRequests::checkMessage, max))
-                .route("POST", "/v1/messages/count_tokens", true,
-                        new UpstreamEndpoint(pool, metrics, "token count request", MessageRequests::checkCountTokens,
-                                max))
-                .route("GET", "/v1/models", true, new UpstreamEndpoint(pool, metrics, "models request", null, max))
+                .route("POST", "/v1/messages", true, new UpstreamEndpoint(pool, metrics, "message request",
+                        MessageRequests::checkMessage, max, readDeadlines))
+                .route("POST", "/v1/messages/count_tokens", true, new UpstreamEndpoint(pool, metrics,
+                        "token count request", MessageRequests::checkCountTokens, max, readDeadlines))
+                .route("GET", "/v1/models", true,
+                        new UpstreamEndpoint(pool, metrics, "models request", null, max, readDeadlines))
                 .route("GET", "/v1/models/[^/]+", true,
-                        new UpstreamEndpoint(pool, metrics, "models request", null, max))
+                        new UpstreamEndpoint(pool, metrics, "models request", null, max, readDeadlines))
                 .route("GET", "/pool/stats", false, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", false, call -> health(call, shuttingDown.getAsBoolean()))
                 .route("GET", "/metrics", false, call -> {

@@ -15,6 +15,7 @@ import java.util.List;
  * @param upstreamApiKey the key sent upstream, never logged; null for the embedded stub
  * @param proxyApiKeys keys a client must present; empty: no client authentication
  * @param maxRequestBytes the largest request body accepted
+ * @param requestReadTimeout how long a client may take to send a whole request, headers and body
  * @param upstreamConnectTimeout how long connecting upstream may take
  * @param upstreamTimeout how long upstream may take to send its response headers
  * @param upstreamHealthPath the path of the pool's health-check request upstream
@@ -28,6 +29,7 @@ public record ServerConfig(
         String upstreamApiKey,
         List<String> proxyApiKeys,
         long maxRequestBytes,
+        Duration requestReadTimeout,
         Duration upstreamConnectTimeout,
         Duration upstreamTimeout,
         String upstreamHealthPath,
@@ -41,7 +43,7 @@ public record ServerConfig(
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, maxRequestBytes,
-                upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool);
+                requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, path, drainTimeout, pool);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -55,7 +57,8 @@ public record ServerConfig(
         return "ServerConfig[host=" + host + ", port=" + port + ", upstream="
                 + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
-                + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
+                + ", maxRequestBytes=" + maxRequestBytes + ", requestReadTimeout=" + requestReadTimeout
+                + ", upstreamConnectTimeout=" + upstreamConnectTimeout
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamHealthPath=" + upstreamHealthPath
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + "]";
     }

@@ -37,6 +37,9 @@ public final class Settings {
                 "comma-separated keys clients must present (x-api-key or Bearer); empty: none"),
         MAX_REQUEST_BYTES("--max-request-bytes", "POOLGATE_MAX_REQUEST_BYTES", "33554432",
                 "largest request body, 1 to 2147483647 bytes"),
+        REQUEST_READ_TIMEOUT("--request-read-timeout", "POOLGATE_REQUEST_READ_TIMEOUT", "30s",
+                "how long a client may take to send a request, headers and body (> 0); then its connection is "
+                        + "closed"),
         UPSTREAM_CONNECT_TIMEOUT("--upstream-connect-timeout", "POOLGATE_UPSTREAM_CONNECT_TIMEOUT", "10s",
                 "upstream connect timeout (> 0)"),
         UPSTREAM_TIMEOUT("--upstream-timeout", "POOLGATE_UPSTREAM_TIMEOUT", "600s",
@@ -168,6 +171,7 @@ public final class Settings {
                 key.isEmpty() ? null : key,
                 keys(values.get(Setting.PROXY_KEYS)),
                 integer(Setting.MAX_REQUEST_BYTES, 1, Integer.MAX_VALUE),
+                duration(Setting.REQUEST_READ_TIMEOUT, false),
                 duration(Setting.UPSTREAM_CONNECT_TIMEOUT, false),
                 duration(Setting.UPSTREAM_TIMEOUT, false),
                 healthPath,

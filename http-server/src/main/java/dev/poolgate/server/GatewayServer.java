@@ -3,6 +3,7 @@ package dev.poolgate.server;
 import com.sun.net.httpserver.HttpServer;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.server.api.Endpoints;
+import dev.poolgate.server.api.RequestReadDeadlines;
 import dev.poolgate.server.api.Router;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
@@ -32,17 +33,19 @@ public final class GatewayServer implements AutoCloseable {
     private final Pool<ClaudeClient> pool;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final RequestReadDeadlines readDeadlines;
     private final Router router;
     /** Set once shutdown begins: /health answers 503 and API requests are refused. */
     private final AtomicBoolean shuttingDown;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GatewayServer(ServerConfig config, Pool<ClaudeClient> pool, HttpServer server, ExecutorService executor,
-            Router router, AtomicBoolean shuttingDown) {
+            RequestReadDeadlines readDeadlines, Router router, AtomicBoolean shuttingDown) {
         this.config = config;
         this.pool = pool;
         this.server = server;
         this.executor = executor;
+        this.readDeadlines = readDeadlines;
         this.router = router;
         this.shuttingDown = shuttingDown;
     }
@@ -83,11 +86,16 @@ public final class GatewayServer implements AutoCloseable {
                     + "); free the port or pick another with --port", e);
         }
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        // The server reads each request's line and headers on its executor's thread, before any
+        // handler runs: bounding that thread bounds the whole request, headers and body.
+        RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
+        metrics.requestReadTimeouts(readDeadlines::cutOff);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get);
+        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines);
         server.createContext("/", router);
-        server.setExecutor(executor);
-        GatewayServer gateway = new GatewayServer(config, pool, server, executor, router, shuttingDown);
+        server.setExecutor(readDeadlines);
+        GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router,
+                shuttingDown);
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
@@ -154,6 +162,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         server.stop(0);
         executor.shutdownNow();
+        readDeadlines.close();
         pool.close();
         LOG.info("[SHUTDOWN] {} connection pool shut down successfully", connection);
     }

@@ -121,7 +121,8 @@ final class AdminEndpoint {
                         yield result.withHealthFailing(value.booleanValue());
                     }
                     case DROP_RATE -> result.withDropRate(rate(name, value));
-                    default -> throw new IllegalArgumentException("unknown fault \"" + name + "\"; the faults are "
+                    default -> throw new IllegalArgumentException("unknown fault \"" + ApiException.shown(name)
+                            + "\"; the faults are "
                             + String.join(", ", FIELDS));
                 };
             } catch (IllegalArgumentException e) {

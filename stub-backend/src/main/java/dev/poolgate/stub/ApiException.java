@@ -38,7 +38,7 @@ final class ApiException extends RuntimeException {
 
     static ApiException methodNotAllowed(String method, Route route) {
         return new ApiException(405, "invalid_request_error",
-                "Method " + method + " is not allowed on " + route.template() + "; use " + route.allowHeader(),
+                "Method " + shown(method) + " is not allowed on " + route.template() + "; use " + route.allowHeader(),
                 Map.of("allow", route.allowHeader()));
     }
 
@@ -47,7 +47,8 @@ final class ApiException extends RuntimeException {
         return new ApiException(413, "request_too_large",
                 "Request body is too large: " + actual + ", the limit is " + limit
                         + " bytes; send a smaller request or start the stub with a larger --max-body-bytes",
-                Map.of());
+                // The rest of the body is not read: the connection cannot carry another request after it.
+                Map.of("connection", "close"));
     }
 
     /** The error a failure fault injects: 429 {@code rate_limit_error}, 500 {@code api_error} or 529 {@code overloaded_error}. */
@@ -73,6 +74,39 @@ final class ApiException extends RuntimeException {
                 "Health check failing: the stub backend's health fault is on"
                         + " (turn it off with POST /admin/faults {\"health_failing\": false})",
                 Map.of());
+    }
+
+    /** At most this many characters of a value the client sent appear in a message. */
+    static final int SHOWN_CHARS = 80;
+
+    /**
+     * A value the client sent (a path, a method, a header, a query parameter), as a message may
+     * show it: characters that do not print (controls, format and separator characters, lone
+     * surrogates...) escaped as a backslash, u and four hex digits, and cut after
+     * {@value #SHOWN_CHARS} characters with the full length noted, so that no client can put raw
+     * control bytes or megabytes into an error body or a log line.
+     */
+    static String shown(String value) {
+        return shown(value, SHOWN_CHARS);
+    }
+
+    /** {@link #shown(String)} cut after {@code max} characters. */
+    static String shown(String value, int max) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), max) + 16);
+        int i = 0;
+        for (; i < value.length() && out.length() < max; i++) {
+            char c = value.charAt(i);
+            switch (Character.getType(c)) {
+                case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
+                        Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR ->
+                        out.append(String.format("\\u%04x", (int) c));
+                default -> out.append(c);
+            }
+        }
+        if (i < value.length()) {
+            out.append("... (").append(value.length()).append(" characters)");
+        }
+        return out.toString();
     }
 
     static ApiException internal() {

@@ -31,6 +31,9 @@ record CommandLine(boolean help, StubConfig config) {
                                             (default: any non-blank key)
               --max-body-bytes N            largest request body, 1 to 1073741824
                                             (default 33554432 = 32 MB); larger gets 413
+              --request-read-timeout-ms MS  how long a client may take to send a whole request,
+                                            1 to 3600000 (default 30000); then its connection
+                                            is closed
               --enable-admin                serve /admin/... on any bind (default: only when
                                             bound to a loopback address)
               --disable-admin               never serve /admin/...
@@ -112,6 +115,8 @@ record CommandLine(boolean help, StubConfig config) {
                 }
                 case "--max-body-bytes" -> config.maxBodyBytes(
                         (int) integer(flag, value, 1, StubConfig.MAX_BODY_BYTES_LIMIT));
+                case "--request-read-timeout-ms" -> config.requestReadTimeout(Duration.ofMillis(
+                        integer(flag, value, 1, StubConfig.MAX_REQUEST_READ_TIMEOUT.toMillis())));
                 case "--latency-ms" -> config.requestLatency(
                         Duration.ofMillis(integer(flag, value, 0, FaultSettings.MAX_LATENCY_MS)));
                 case "--event-latency-ms" -> config.eventLatency(
@@ -156,6 +161,8 @@ record CommandLine(boolean help, StubConfig config) {
             case "--port" -> "an integer from 0 to 65535 (0 = any free port)";
             case "--api-key" -> "a non-blank key";
             case "--max-body-bytes" -> "an integer from 1 to " + StubConfig.MAX_BODY_BYTES_LIMIT;
+            case "--request-read-timeout-ms" -> "an integer from 1 to " + StubConfig.MAX_REQUEST_READ_TIMEOUT.toMillis()
+                    + " (milliseconds)";
             case "--latency-ms", "--event-latency-ms" -> "an integer from 0 to " + FaultSettings.MAX_LATENCY_MS
                     + " (milliseconds)";
             case "--failure-rate", "--drop-rate" -> "a number from 0 to 1";

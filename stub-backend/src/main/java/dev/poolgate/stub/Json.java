@@ -1,13 +1,21 @@
 package dev.poolgate.stub;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -15,10 +23,26 @@ import java.util.Locale;
  * The one Jackson mapper of the stub (thread-safe once built), reading request bodies into trees
  * and writing response trees. Responses are built as trees so that the field order and the
  * explicit {@code null}s match the Anthropic wire format exactly.
+ *
+ * <p>Limits of a parsed body: nesting at most {@value #MAX_NESTING_DEPTH} deep, numbers at most
+ * {@value #MAX_NUMBER_LENGTH} characters, names at most {@value #MAX_NAME_LENGTH}; strings are
+ * bounded by the body limit alone (Jackson's default of 20 million characters would refuse a large
+ * base64 document that the body limit allows). Going over one is a 400 naming it.
  */
 final class Json {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder()
+    static final int MAX_NESTING_DEPTH = 1000;
+    static final int MAX_NUMBER_LENGTH = 1000;
+    static final int MAX_NAME_LENGTH = 50_000;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .maxNameLength(MAX_NAME_LENGTH)
+                            .maxStringLength(Integer.MAX_VALUE)
+                            .build())
+                    .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
@@ -37,13 +61,21 @@ final class Json {
      * @throws ApiException 400 {@code invalid_request_error} naming the problem and its place
      */
     static ObjectNode parseObject(byte[] body, String what, String example) {
+        int invalid = invalidUtf8At(body);
+        if (invalid >= 0) {
+            throw ApiException.invalidRequest(what + " is not valid UTF-8 (at byte " + invalid + "); send JSON"
+                    + " encoded in UTF-8, such as " + example);
+        }
         JsonNode tree;
         try {
             tree = MAPPER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw ApiException.invalidRequest(what + " exceeds a JSON limit of the stub: " + limit(e)
+                    + "; send a smaller or flatter JSON object");
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-            throw ApiException.invalidRequest(what + " is not valid JSON (" + where + e.getOriginalMessage()
+            throw ApiException.invalidRequest(what + " is not valid JSON (" + where + reason(e)
                     + "); send a JSON object such as " + example);
         } catch (IOException e) {
             throw new UncheckedIOException("reading JSON from a byte array failed", e);
@@ -56,6 +88,66 @@ final class Json {
                     + "; send a JSON object such as " + example);
         }
         return (ObjectNode) tree;
+    }
+
+    /**
+     * Where {@code body} stops being UTF-8, or -1 when it is UTF-8 throughout. Jackson's parser
+     * lets overlong forms and encoded surrogates through inside strings; the JDK's decoder does not.
+     */
+    static int invalidUtf8At(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(4096);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return decoder.flush(out.clear()).isError() ? in.position() : -1;
+            }
+            out.clear();
+        }
+    }
+
+    /**
+     * Which limit a {@link StreamConstraintsException} broke, in the stub's words: Jackson's own
+     * message names its internal classes.
+     */
+    private static String limit(StreamConstraintsException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.contains("nesting depth")) {
+            return "arrays and objects nest deeper than " + MAX_NESTING_DEPTH + " levels";
+        }
+        if (message.startsWith("Number value length")) {
+            return "a number is longer than " + MAX_NUMBER_LENGTH + " characters";
+        }
+        if (message.startsWith("Name length")) {
+            return "a field name is longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        return "a value is too large";
+    }
+
+    /**
+     * Jackson's description of a syntax error, without what follows its first sentence (a
+     * "start marker" location, the source description or the type bound, which name Jackson's own
+     * classes and settings).
+     */
+    private static String reason(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Trailing token")) {
+            return "more follows the first JSON value";
+        }
+        for (String end : new String[] {"\n", " (start marker", " at [Source", " (bound as"}) {
+            int at = message.indexOf(end);
+            if (at >= 0) {
+                message = message.substring(0, at);
+            }
+        }
+        // Back-quoted text in Jackson's messages names its classes and settings.
+        return ApiException.shown(message.replaceAll("`[^`]*`", "").strip(), 200);
     }
 
     static byte[] bytes(JsonNode tree) {
@@ -73,14 +165,15 @@ final class Json {
     private static String quoted(String text) {
         int max = 40;
         String shown = text.length() <= max ? text : text.substring(0, max) + "...";
-        return string(MAPPER.getNodeFactory().textNode(shown));
+        // JSON quoting escapes the C0 controls; shown() the rest that does not print (DEL, C1, lone surrogates...).
+        return ApiException.shown(string(MAPPER.getNodeFactory().textNode(shown)));
     }
 
     /** The JSON kind of a node for error messages: "a string", "a number", "null"... */
     static String kind(JsonNode node) {
         return switch (node.getNodeType()) {
             case STRING -> "the string " + quoted(node.textValue());
-            case NUMBER -> "a number (" + node.asText() + ")";
+            case NUMBER -> "a number (" + ApiException.shown(node.asText()) + ")";
             case BOOLEAN -> "a boolean (" + node.asText() + ")";
             case ARRAY -> "an array";
             case OBJECT -> "an object";

@@ -42,7 +42,7 @@ final class MessagesEndpoint {
         String contentType = exchange.header("content-type");
         if (contentType == null || !mediaType(contentType).equals("application/json")) {
             throw ApiException.invalidRequest("content-type: must be application/json, but was "
-                    + (contentType == null ? "missing" : "\"" + contentType + "\"")
+                    + (contentType == null ? "missing" : "\"" + ApiException.shown(contentType) + "\"")
                     + "; send the header content-type: application/json with a JSON body");
         }
         return Json.parseObject(exchange.readBody(maxBodyBytes), "The request body", MessageRequest.EXAMPLE);

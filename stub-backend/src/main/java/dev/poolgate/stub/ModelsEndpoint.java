@@ -85,7 +85,8 @@ final class ModelsEndpoint {
                 return;
             }
         }
-        throw ApiException.notFound("model: " + id + " is not a model of this stub; GET /v1/models lists them");
+        throw ApiException.notFound("model: " + ApiException.shown(id)
+                + " is not a model of this stub; GET /v1/models lists them");
     }
 
     private static int limit(String value) {
@@ -99,7 +100,7 @@ final class ModelsEndpoint {
             }
         }
         throw ApiException.invalidRequest("limit: must be an integer from 1 to " + MAX_LIMIT + ", but was \""
-                + value + "\"");
+                + ApiException.shown(value) + "\"");
     }
 
     private static int indexOf(String parameter, String id) {
@@ -108,7 +109,8 @@ final class ModelsEndpoint {
                 return i;
             }
         }
-        throw ApiException.invalidRequest(parameter + ": " + id + " is not a model of this stub; use an id"
+        throw ApiException.invalidRequest(parameter + ": " + ApiException.shown(id)
+                + " is not a model of this stub; use an id"
                 + " from GET /v1/models");
     }
 
@@ -130,8 +132,8 @@ final class ModelsEndpoint {
         try {
             return URLDecoder.decode(component, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalidRequest("The query string is not valid URL encoding near \"" + component
-                    + "\"; encode reserved characters as %XX");
+            throw ApiException.invalidRequest("The query string is not valid URL encoding near \""
+                    + ApiException.shown(component) + "\"; encode reserved characters as %XX");
         }
     }
 }

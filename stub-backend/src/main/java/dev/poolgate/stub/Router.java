@@ -30,9 +30,12 @@ final class Router implements HttpHandler {
     private final MessagesEndpoint messages;
     private final ModelsEndpoint models = new ModelsEndpoint();
     private final AdminEndpoint admin;
+    private final RequestReadDeadlines readDeadlines;
 
-    Router(StubConfig config, Faults faults, RequestStats stats, boolean adminEnabled) {
+    Router(StubConfig config, Faults faults, RequestStats stats, boolean adminEnabled,
+            RequestReadDeadlines readDeadlines) {
         this.config = config;
+        this.readDeadlines = readDeadlines;
         this.faults = faults;
         this.stats = stats;
         this.adminEnabled = adminEnabled;
@@ -42,7 +45,7 @@ final class Router implements HttpHandler {
 
     @Override
     public void handle(HttpExchange http) {
-        StubExchange exchange = new StubExchange(http, Ids.requestId());
+        StubExchange exchange = new StubExchange(http, Ids.requestId(), readDeadlines);
         try {
             Optional<Route> route = Route.match(exchange.path());
             stats.record(route.map(Route::template).orElse(Route.UNKNOWN), http.getRemoteAddress());
@@ -50,14 +53,17 @@ final class Router implements HttpHandler {
         } catch (ApiException e) {
             respond(exchange, e);
         } catch (IOException e) {
-            StubLog.info(exchange.requestId() + " " + exchange.method() + " " + exchange.path()
-                    + ": the connection failed while answering (" + e + ")");
+            // An interrupt here is the read deadline's: it closed the connection of a slow request.
+            String why = Thread.currentThread().isInterrupted() ? "cut off: the request did not arrive within "
+                    + config.requestReadTimeout().toMillis() + " ms" : "the connection failed (" + e + ")";
+            StubLog.info(exchange.requestId() + " " + ApiException.shown(exchange.method()) + " "
+                    + ApiException.shown(exchange.path()) + ": " + why);
         } catch (InterruptedException e) {
             // The stub is closing: end the exchange without an answer.
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            StubLog.error(exchange.requestId() + " " + exchange.method() + " " + exchange.path()
-                    + ": internal error; answering 500 api_error", e);
+            StubLog.error(exchange.requestId() + " " + ApiException.shown(exchange.method()) + " "
+                    + ApiException.shown(exchange.path()) + ": internal error; answering 500 api_error", e);
             respond(exchange, ApiException.internal());
         } finally {
             exchange.close();
@@ -68,7 +74,8 @@ final class Router implements HttpHandler {
         String method = exchange.method();
         String path = exchange.path();
         if (match.isEmpty()) {
-            throw ApiException.notFound("Not found: no endpoint at " + method + " " + path + "; the stub serves"
+            throw ApiException.notFound("Not found: no endpoint at " + ApiException.shown(method) + " "
+                    + ApiException.shown(path) + "; the stub serves"
                     + " POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}"
                     + " and GET /health");
         }
@@ -76,7 +83,7 @@ final class Router implements HttpHandler {
         if (route.isAdmin() && !adminEnabled) {
             throw ApiException.notFound("Not found: the admin endpoint is off on this stub (by default it is on"
                     + " only when the stub is bound to a loopback address); start the stub with --enable-admin"
-                    + " to serve " + path);
+                    + " to serve " + ApiException.shown(path));
         }
         if (!route.allows(method)) {
             throw ApiException.methodNotAllowed(method, route);
@@ -122,9 +129,12 @@ final class Router implements HttpHandler {
     }
 
     /** Waits the request latency, then drops the connection if the drop fault hits; true when dropped. */
-    private static boolean delayOrDrop(StubExchange exchange, FaultSettings now) throws InterruptedException {
+    private boolean delayOrDrop(StubExchange exchange, FaultSettings now) throws InterruptedException {
         if (!now.requestLatency().isZero()) {
+            // The stub's own slowness does not count against the client's read timeout.
+            long remaining = readDeadlines.pause();
             Thread.sleep(now.requestLatency());
+            readDeadlines.resume(remaining);
         }
         if (happens(now.dropRate())) {
             exchange.drop();
@@ -153,7 +163,8 @@ final class Router implements HttpHandler {
                     + " anthropic-version: " + ANTHROPIC_VERSION);
         }
         if (!supportedVersion(version.strip())) {
-            throw ApiException.invalidRequest("anthropic-version: \"" + version + "\" is not a supported version;"
+            throw ApiException.invalidRequest("anthropic-version: \"" + ApiException.shown(version)
+                    + "\" is not a supported version;"
                     + " send anthropic-version: " + ANTHROPIC_VERSION);
         }
     }
@@ -173,8 +184,9 @@ final class Router implements HttpHandler {
         try {
             exchange.sendError(error);
         } catch (IOException e) {
-            StubLog.info(exchange.requestId() + " " + exchange.method() + " " + exchange.path()
-                    + ": the connection failed while answering " + error.status() + " (" + e + ")");
+            StubLog.info(exchange.requestId() + " " + ApiException.shown(exchange.method()) + " "
+                    + ApiException.shown(exchange.path()) + ": the connection failed while answering "
+                    + error.status() + " (" + e + ")");
         }
     }
 }

@@ -48,17 +48,19 @@ public final class StubBackend implements AutoCloseable {
     /** Kept: the server no longer reports its address once stopped. */
     private final InetSocketAddress bound;
     private final ExecutorService executor;
+    private final RequestReadDeadlines readDeadlines;
     private final Faults faults;
     private final RequestStats stats;
     private final boolean adminEnabled;
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
 
-    private StubBackend(StubConfig config, HttpServer server, ExecutorService executor, Faults faults,
-            RequestStats stats, boolean adminEnabled) {
+    private StubBackend(StubConfig config, HttpServer server, ExecutorService executor,
+            RequestReadDeadlines readDeadlines, Faults faults, RequestStats stats, boolean adminEnabled) {
         this.config = config;
         this.server = server;
         this.bound = server.getAddress();
         this.executor = executor;
+        this.readDeadlines = readDeadlines;
         this.faults = faults;
         this.stats = stats;
         this.adminEnabled = adminEnabled;
@@ -94,10 +96,13 @@ public final class StubBackend implements AutoCloseable {
         Faults faults = new Faults(config.faultSettings());
         RequestStats stats = new RequestStats();
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.createContext("/", new Router(config, faults, stats, adminEnabled));
-        server.setExecutor(executor);
+        // The server reads a request's line and headers on its executor's thread, before the
+        // handler: bounding that thread bounds the whole request.
+        RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
+        server.createContext("/", new Router(config, faults, stats, adminEnabled, readDeadlines));
+        server.setExecutor(readDeadlines);
         server.start();
-        return new StubBackend(config, server, executor, faults, stats, adminEnabled);
+        return new StubBackend(config, server, executor, readDeadlines, faults, stats, adminEnabled);
     }
 
     /** The port bound: the configured one, or the free port chosen for port 0. */
@@ -161,6 +166,11 @@ public final class StubBackend implements AutoCloseable {
         return stats.clientConnectionsSeen();
     }
 
+    /** Requests whose connection was closed because they did not arrive within the read timeout. */
+    long requestsCutOff() {
+        return readDeadlines.cutOff();
+    }
+
     /** Stops serving and closes every connection. Idempotent. */
     @Override
     public void close() {
@@ -169,6 +179,7 @@ public final class StubBackend implements AutoCloseable {
         }
         server.stop(0);
         executor.shutdownNow();
+        readDeadlines.close();
         try {
             if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 StubLog.info("stub backend on port " + port() + " closed with request handlers still running after "

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param apiKeys the {@code x-api-key} values accepted; empty accepts any non-blank key
  * @param maxBodyBytes the largest request body accepted; a larger one gets 413
  *        {@code request_too_large}
+ * @param requestReadTimeout how long a client may take to send a whole request, headers and body,
+ *        from its first byte; a slower one's connection is closed without an answer
  * @param adminAccess when {@code /admin/...} is served
  * @param requestLatency see {@link Faults#requestLatency(Duration)}
  * @param eventLatency see {@link Faults#eventLatency(Duration)}
@@ -35,6 +37,7 @@ public record StubConfig(
         int port,
         Set<String> apiKeys,
         int maxBodyBytes,
+        Duration requestReadTimeout,
         AdminAccess adminAccess,
         Duration requestLatency,
         Duration eventLatency,
@@ -51,6 +54,9 @@ public record StubConfig(
     public static final int DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
     /** The largest {@code maxBodyBytes}: bodies are read into memory. */
     public static final int MAX_BODY_BYTES_LIMIT = 1024 * 1024 * 1024;
+    public static final Duration DEFAULT_REQUEST_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest {@code requestReadTimeout}. */
+    public static final Duration MAX_REQUEST_READ_TIMEOUT = Duration.ofHours(1);
     public static final AdminAccess DEFAULT_ADMIN_ACCESS = AdminAccess.LOOPBACK_ONLY;
     public static final int DEFAULT_FAILURE_STATUS = FaultSettings.DEFAULT_FAILURE_STATUS;
     public static final int DEFAULT_RETRY_AFTER_SECONDS = FaultSettings.DEFAULT_RETRY_AFTER_SECONDS;
@@ -98,6 +104,12 @@ public record StubConfig(
             throw new IllegalArgumentException("maxBodyBytes must be from 1 to " + MAX_BODY_BYTES_LIMIT
                     + ", but was " + maxBodyBytes);
         }
+        if (requestReadTimeout == null || requestReadTimeout.compareTo(Duration.ofMillis(1)) < 0
+                || requestReadTimeout.compareTo(MAX_REQUEST_READ_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("requestReadTimeout must be from 1 ms to "
+                    + MAX_REQUEST_READ_TIMEOUT.toMillis() + " ms, but was "
+                    + (requestReadTimeout == null ? "null" : requestReadTimeout.toNanos() / 1e6 + " ms"));
+        }
         if (adminAccess == null) {
             throw new IllegalArgumentException("adminAccess must not be null; the default is " + DEFAULT_ADMIN_ACCESS);
         }
@@ -131,6 +143,7 @@ public record StubConfig(
         private int port = DEFAULT_PORT;
         private final Set<String> apiKeys = new LinkedHashSet<>();
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Duration requestReadTimeout = DEFAULT_REQUEST_READ_TIMEOUT;
         private AdminAccess adminAccess = DEFAULT_ADMIN_ACCESS;
         private FaultSettings faults = FaultSettings.NONE;
         private StubTls tls;
@@ -143,6 +156,7 @@ public record StubConfig(
             port = config.port;
             apiKeys.addAll(config.apiKeys);
             maxBodyBytes = config.maxBodyBytes;
+            requestReadTimeout = config.requestReadTimeout;
             adminAccess = config.adminAccess;
             faults = config.faultSettings();
             tls = config.tls;
@@ -179,6 +193,12 @@ public record StubConfig(
         /** Serve HTTPS with this key store; null (the default) serves plain HTTP. */
         public Builder tls(StubTls tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /** How long a client may take to send a whole request; see {@link StubConfig#requestReadTimeout()}. */
+        public Builder requestReadTimeout(Duration timeout) {
+            this.requestReadTimeout = timeout;
             return this;
         }
 
@@ -236,7 +256,8 @@ public record StubConfig(
          * @throws IllegalArgumentException naming the first bad setting, its value and the range
          */
         public StubConfig build() {
-            return new StubConfig(host, port, apiKeys, maxBodyBytes, adminAccess, faults.requestLatency(),
+            return new StubConfig(host, port, apiKeys, maxBodyBytes, requestReadTimeout, adminAccess,
+                    faults.requestLatency(),
                     faults.eventLatency(), faults.failureRate(), faults.failureStatus(), faults.retryAfterSeconds(),
                     faults.midStreamErrorAfterDeltas(), faults.healthFailing(), faults.dropRate(), tls);
         }

@@ -19,11 +19,13 @@ final class StubExchange {
 
     private final HttpExchange http;
     private final String requestId;
+    private final RequestReadDeadlines readDeadlines;
     private boolean responded;
 
-    StubExchange(HttpExchange http, String requestId) {
+    StubExchange(HttpExchange http, String requestId, RequestReadDeadlines readDeadlines) {
         this.http = http;
         this.requestId = requestId;
+        this.readDeadlines = readDeadlines;
         http.getResponseHeaders().set("request-id", requestId);
     }
 
@@ -55,22 +57,39 @@ final class StubExchange {
     }
 
     /**
-     * The whole request body.
+     * The whole request body; reading it to its end ends the request's read deadline.
      *
-     * @throws ApiException 413 {@code request_too_large} when it is longer than {@code limit}
+     * <p>The body stream is closed only once read to its end: closing it earlier makes the JDK read
+     * and discard what is left (up to {@code sun.net.httpserver.drainAmount}), which must happen
+     * after the error response went out, not before it.
+     *
+     * @throws ApiException 413 {@code request_too_large} when it is longer than {@code limit}; 400
+     *         {@code invalid_request_error} when it breaks off (malformed chunked encoding, or the
+     *         client closed its side before content-length bytes)
+     * @throws IOException when the connection was closed under it (the read deadline passed)
      */
     byte[] readBody(int limit) throws IOException {
         long declared = declaredLength();
         if (declared > limit) {
             throw ApiException.tooLarge(declared, limit);
         }
-        try (InputStream in = http.getRequestBody()) {
-            byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) {
-                throw ApiException.tooLarge(-1, limit);
+        InputStream in = http.getRequestBody();
+        byte[] body;
+        try {
+            body = in.readNBytes(limit + 1);
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e; // cut off by the read deadline: the connection is closed
             }
-            return body;
+            throw ApiException.invalidRequest("The request body could not be read in full (malformed chunked"
+                    + " encoding, or the connection ended before content-length bytes); send the whole body");
         }
+        if (body.length > limit) {
+            throw ApiException.tooLarge(-1, limit);
+        }
+        in.close();
+        readDeadlines.requestRead();
+        return body;
     }
 
     /** The {@code content-length} of the request, or -1 when it has none (a chunked body). */
@@ -112,6 +131,11 @@ final class StubExchange {
         headers.forEach(http.getResponseHeaders()::set);
         http.getResponseHeaders().set("content-type", "application/json");
         responded = true;
+        if (method().equals("HEAD")) {
+            // A response to HEAD has no body: the JDK writes none, and warns when given a length.
+            http.sendResponseHeaders(status, -1);
+            return;
+        }
         http.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = http.getResponseBody()) {
             out.write(bytes);

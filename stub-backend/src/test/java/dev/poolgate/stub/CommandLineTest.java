@@ -29,7 +29,8 @@ class CommandLineTest {
     @Test
     void everyFlagSetsItsSetting() {
         StubConfig config = CommandLine.parse("--host", "localhost", "--port=8090", "--api-key", "k1", "--api-key=k2",
-                "--max-body-bytes", "2048", "--enable-admin", "--latency-ms", "100", "--event-latency-ms=20",
+                "--max-body-bytes", "2048", "--request-read-timeout-ms", "1500", "--enable-admin", "--latency-ms",
+                "100", "--event-latency-ms=20",
                 "--failure-rate", "0.5", "--failure-status", "529", "--retry-after-seconds", "9",
                 "--mid-stream-error-after", "3", "--health-failing", "--drop-rate", "0.1").config();
 
@@ -37,6 +38,7 @@ class CommandLineTest {
         assertEquals(8090, config.port());
         assertEquals(Set.of("k1", "k2"), config.apiKeys());
         assertEquals(2048, config.maxBodyBytes());
+        assertEquals(Duration.ofMillis(1500), config.requestReadTimeout());
         assertEquals(StubConfig.AdminAccess.ENABLED, config.adminAccess());
         assertEquals(Duration.ofMillis(100), config.requestLatency());
         assertEquals(Duration.ofMillis(20), config.eventLatency());
@@ -66,6 +68,7 @@ class CommandLineTest {
         "--retry-after-seconds 86401 | --retry-after-seconds must be an integer from 0 to 86400 (seconds), but was \"86401\"",
         "--mid-stream-error-after -1 | --mid-stream-error-after must be an integer from 0 to 2147483647 (text deltas), but was \"-1\"",
         "--max-body-bytes 0 | --max-body-bytes must be an integer from 1 to 1073741824, but was \"0\"",
+        "--request-read-timeout-ms 0 | --request-read-timeout-ms must be an integer from 1 to 3600000 (milliseconds), but was \"0\"",
         "--health-failing=yes | --health-failing takes no value, but was given \"yes\"",
         "--enable-admin --disable-admin | give at most one of --enable-admin and --disable-admin",
         "--verbose | unknown flag \"--verbose\"",
@@ -85,7 +88,8 @@ class CommandLineTest {
         assertEquals(0, status);
         String usage = out.toString(StandardCharsets.UTF_8);
         assertTrue(usage.startsWith("Usage: java -jar stub-backend.jar [flags]"), usage);
-        for (String flag : new String[] {"--host", "--port", "--api-key", "--max-body-bytes", "--enable-admin",
+        for (String flag : new String[] {"--host", "--port", "--api-key", "--max-body-bytes",
+                "--request-read-timeout-ms", "--enable-admin",
                 "--disable-admin", "--latency-ms", "--event-latency-ms", "--failure-rate", "--failure-status",
                 "--retry-after-seconds", "--mid-stream-error-after", "--health-failing", "--drop-rate", "--help"}) {
             assertTrue(usage.contains("  " + flag + " "), "the usage lists " + flag);

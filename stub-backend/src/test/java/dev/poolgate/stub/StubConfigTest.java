@@ -24,6 +24,7 @@ class StubConfigTest {
         assertEquals(0, config.port());
         assertEquals(Set.of(), config.apiKeys());
         assertEquals(32 * 1024 * 1024, config.maxBodyBytes());
+        assertEquals(Duration.ofSeconds(30), config.requestReadTimeout());
         assertEquals(StubConfig.AdminAccess.LOOPBACK_ONLY, config.adminAccess());
         assertEquals(FaultSettings.NONE, config.faultSettings());
     }
@@ -31,7 +32,8 @@ class StubConfigTest {
     @Test
     void toBuilderKeepsEverySetting() {
         StubConfig config = StubConfig.builder().host("localhost").port(8090).apiKey("a").apiKey("b")
-                .maxBodyBytes(10).adminAccess(StubConfig.AdminAccess.ENABLED).requestLatency(Duration.ofMillis(1))
+                .maxBodyBytes(10).requestReadTimeout(Duration.ofMillis(250)).adminAccess(StubConfig.AdminAccess.ENABLED)
+                .requestLatency(Duration.ofMillis(1))
                 .eventLatency(Duration.ofMillis(2)).failureRate(0.5).failureStatus(529).retryAfterSeconds(3)
                 .midStreamErrorAfterDeltas(4).healthFailing(true).dropRate(0.25).build();
         assertEquals(config, config.toBuilder().build());
@@ -47,6 +49,12 @@ class StubConfigTest {
                         "apiKeys must not contain a null or blank key"),
                 Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().maxBodyBytes(0).build(),
                         "maxBodyBytes must be from 1 to 1073741824, but was 0"),
+                Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().requestReadTimeout(Duration.ZERO).build(),
+                        "requestReadTimeout must be from 1 ms to 3600000 ms, but was 0.0 ms"),
+                Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().requestReadTimeout(Duration.ofHours(2))
+                        .build(), "requestReadTimeout must be from 1 ms to 3600000 ms, but was 7200000.0 ms"),
+                Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().requestReadTimeout(null).build(),
+                        "requestReadTimeout must be from 1 ms to 3600000 ms, but was null"),
                 Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().adminAccess(null).build(),
                         "adminAccess must not be null; the default is LOOPBACK_ONLY"),
                 Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().requestLatency(Duration.ofMinutes(11)).build(),

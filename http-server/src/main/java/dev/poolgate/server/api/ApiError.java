@@ -32,6 +32,45 @@ final class ApiError extends RuntimeException {
         return new ApiError(400, "invalid_request_error", message);
     }
 
+    /** At most this many characters of a value the client sent appear in a message. */
+    static final int SHOWN_CHARS = 80;
+
+    /**
+     * A value the client sent (a path, a method, a header), as a message may show it: characters
+     * that do not print (controls, format and separator characters, lone surrogates...) escaped as
+     * a backslash, u and four hex digits, and cut after {@value #SHOWN_CHARS} characters with the full length noted, so
+     * that no client can put raw control bytes or megabytes into an error body or a log line.
+     */
+    static String shown(String value) {
+        return shown(value, SHOWN_CHARS);
+    }
+
+    /** {@link #shown(String)} cut after {@code max} characters. */
+    static String shown(String value, int max) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), max) + 16);
+        int i = 0;
+        for (; i < value.length() && out.length() < max; i++) {
+            char c = value.charAt(i);
+            if (printable(c)) {
+                out.append(c);
+            } else {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        if (i < value.length()) {
+            out.append("... (").append(value.length()).append(" characters)");
+        }
+        return out.toString();
+    }
+
+    private static boolean printable(char c) {
+        return switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
+                    Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
+    }
+
     /** The error body for a request id. */
     byte[] body(String requestId) {
         return body(type, getMessage(), requestId);

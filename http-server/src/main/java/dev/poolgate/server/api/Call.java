@@ -40,35 +40,55 @@ final class Call {
 
     /**
      * Reads the whole request body, refusing one over {@code limit} bytes with 413 before more of
-     * it is read than the limit.
+     * it is read than the limit. A body that breaks off (malformed chunked encoding, or a client
+     * that closed its side early) is a 400; a connection closed under it (the read deadline) is an
+     * {@link IOException}, since nothing can be answered on it.
+     *
+     * <p>The body stream is closed only once read to its end: closing it earlier makes the JDK read
+     * and discard what is left (up to {@code sun.net.httpserver.drainAmount}), which must happen
+     * after the error response went out, not before it.
      */
     byte[] readBody(long limit) throws IOException {
         String declared = exchange.getRequestHeaders().getFirst("content-length");
         if (declared != null) {
+            long length;
             try {
-                if (Long.parseLong(declared.strip()) > limit) {
-                    throw tooLarge(limit);
-                }
+                length = Long.parseLong(declared.strip());
             } catch (NumberFormatException e) {
-                throw ApiError.invalidRequest("content-length must be a number of bytes, but was '" + declared + "'");
+                // The JDK's server refuses such a request before any handler runs; kept for other servers.
+                throw ApiError.invalidRequest("content-length must be a number of bytes, but was '"
+                        + ApiError.shown(declared) + "'");
+            }
+            if (length > limit) {
+                throw tooLarge(limit);
             }
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = exchange.getRequestBody()) {
+        InputStream in = exchange.getRequestBody();
+        try {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 if (body.size() + (long) n > limit) {
                     throw tooLarge(limit);
                 }
                 body.write(buffer, 0, n);
             }
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e; // cut off by the read deadline: the connection is closed
+            }
+            throw ApiError.invalidRequest("The request body could not be read in full (malformed chunked encoding, "
+                    + "or the connection ended before content-length bytes); send the whole body");
         }
+        in.close();
         return body.toByteArray();
     }
 
     private static ApiError tooLarge(long limit) {
+        // The rest of the body is not read: the connection cannot carry another request after it.
         return new ApiError(413, "request_too_large", "Request body exceeds the gateway's limit of " + limit
-                + " bytes; send a smaller request (the limit is set by --max-request-bytes)");
+                + " bytes; send a smaller request (the limit is set by --max-request-bytes)",
+                Map.of("connection", "close"));
     }
 
     /** Sends a complete JSON response. */
@@ -85,6 +105,12 @@ final class Call {
     void send(int status, byte[] body) throws IOException {
         if (exchange.getResponseHeaders().getFirst("request-id") == null) {
             exchange.getResponseHeaders().set("request-id", requestId);
+        }
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            // A response to HEAD has no body: the JDK writes none, and warns when given a length.
+            start(status, -1);
+            exchange.getResponseBody().close();
+            return;
         }
         start(status, body.length == 0 ? -1 : body.length);
         try (OutputStream out = exchange.getResponseBody()) {

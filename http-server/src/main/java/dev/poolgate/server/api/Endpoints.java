@@ -23,20 +23,25 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** The router of every endpoint. */
+    /**
+     * The router of every endpoint.
+     *
+     * @param readDeadlines the executor of the server's requests; the forwarding endpoints end a
+     *        request's read deadline once its body is read, before they take a pooled client
+     */
     public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
-            BooleanSupplier shuttingDown) {
+            BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines) {
         long max = config.maxRequestBytes();
         RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
         return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown)
                 .route("POST", "/v1/messages", Access.API, new UpstreamEndpoint(pool, metrics, retries,
-                        "message request", MessageRequests::checkMessage, max))
+                        "message request", MessageRequests::checkMessage, max, readDeadlines))
                 .route("POST", "/v1/messages/count_tokens", Access.API, new UpstreamEndpoint(pool, metrics, retries,
-                        "token count request", MessageRequests::checkCountTokens, max))
+                        "token count request", MessageRequests::checkCountTokens, max, readDeadlines))
                 .route("GET", "/v1/models", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max))
+                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
                 .route("GET", "/v1/models/[^/]+", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max))
+                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
                 .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
                 .route("GET", "/metrics", Access.ADMIN, call -> {

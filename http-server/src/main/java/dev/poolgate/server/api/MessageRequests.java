@@ -1,17 +1,47 @@
 package dev.poolgate.server.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Checks a Messages API request body before any pooled client is taken for it: well-formed JSON
- * and the required fields with the right types. Fields it does not know are passed through.
+ * within the parser's limits, and the required fields with the right types. Fields it does not
+ * know are passed through.
+ *
+ * <p>JSON limits: nesting at most {@value #MAX_NESTING_DEPTH} deep, numbers at most
+ * {@value #MAX_NUMBER_LENGTH} characters, names at most {@value #MAX_NAME_LENGTH}; strings are
+ * bounded by the body limit alone (Jackson's own default of 20 million characters would refuse a
+ * large base64 document that the 32 MB body limit allows). Going over one is a 400 naming it.
  */
 final class MessageRequests {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_NESTING_DEPTH = 1000;
+    static final int MAX_NUMBER_LENGTH = 1000;
+    static final int MAX_NAME_LENGTH = 50_000;
+
+    private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .maxNameLength(MAX_NAME_LENGTH)
+                            .maxStringLength(Integer.MAX_VALUE)
+                            .build())
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private MessageRequests() {
     }
@@ -25,11 +55,11 @@ final class MessageRequests {
             throw ApiError.invalidRequest("max_tokens: Field required; give the most tokens to generate, e.g. 1024");
         }
         if (!maxTokens.canConvertToInt() || !maxTokens.isIntegralNumber() || maxTokens.intValue() < 1) {
-            throw ApiError.invalidRequest("max_tokens: must be a positive integer, but was " + maxTokens);
+            throw ApiError.invalidRequest("max_tokens: must be a positive integer, but was " + shown(maxTokens));
         }
         JsonNode stream = root.get("stream");
         if (stream != null && !stream.isBoolean() && !stream.isNull()) {
-            throw ApiError.invalidRequest("stream: must be true or false, but was " + stream);
+            throw ApiError.invalidRequest("stream: must be true or false, but was " + shown(stream));
         }
     }
 
@@ -52,17 +82,114 @@ final class MessageRequests {
         if (body.length == 0) {
             throw ApiError.invalidRequest("The request body is empty; send a JSON object");
         }
-        try {
-            JsonNode root = JSON.readTree(body);
-            if (root == null || !root.isObject()) {
-                throw ApiError.invalidRequest("The request body must be a JSON object");
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            throw ApiError.invalidRequest("The request body is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiError.invalidRequest("The request body could not be read as JSON");
+        int invalid = invalidUtf8At(body);
+        if (invalid >= 0) {
+            throw ApiError.invalidRequest("The request body is not valid UTF-8 (at byte " + invalid + "); send JSON "
+                    + "encoded in UTF-8");
         }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw ApiError.invalidRequest("The request body exceeds a JSON limit of the gateway: " + limit(e)
+                    + "; send a smaller or flatter request");
+        } catch (JsonProcessingException e) {
+            throw ApiError.invalidRequest("The request body is not valid JSON" + where(e.getLocation()) + ": "
+                    + reason(e) + "; send a JSON object");
+        } catch (IOException e) {
+            throw ApiError.invalidRequest("The request body could not be read as JSON; send a JSON object");
+        }
+        if (root == null || root.isMissingNode()) {
+            throw ApiError.invalidRequest("The request body holds no JSON value; send a JSON object");
+        }
+        if (!root.isObject()) {
+            throw ApiError.invalidRequest("The request body must be a JSON object, but was " + kind(root));
+        }
+        return root;
+    }
+
+    /**
+     * Where {@code body} stops being UTF-8, or -1 when it is UTF-8 throughout. Jackson's parser
+     * lets overlong forms and encoded surrogates through inside strings; the JDK's decoder does not.
+     */
+    static int invalidUtf8At(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(4096);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return decoder.flush(out.clear()).isError() ? in.position() : -1;
+            }
+            out.clear();
+        }
+    }
+
+    /**
+     * Which limit a {@link StreamConstraintsException} broke, in the gateway's words: Jackson's own
+     * message names its internal classes.
+     */
+    private static String limit(StreamConstraintsException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.contains("nesting depth")) {
+            return "arrays and objects nest deeper than " + MAX_NESTING_DEPTH + " levels";
+        }
+        if (message.startsWith("Number value length")) {
+            return "a number is longer than " + MAX_NUMBER_LENGTH + " characters";
+        }
+        if (message.startsWith("Name length")) {
+            return "a field name is longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        return "a value is too large";
+    }
+
+    private static String where(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
+        }
+        return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    /**
+     * Jackson's description of a syntax error, without what follows its first sentence (a
+     * "start marker" location, the source description or the type bound, which name Jackson's own
+     * classes and settings).
+     */
+    private static String reason(JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        if (message.startsWith("Trailing token")) {
+            return "more follows the first JSON value";
+        }
+        for (String end : new String[] {"\n", " (start marker", " at [Source", " (bound as"}) {
+            int at = message.indexOf(end);
+            if (at >= 0) {
+                message = message.substring(0, at);
+            }
+        }
+        // Back-quoted text in Jackson's messages names its classes and settings.
+        return ApiError.shown(message.replaceAll("`[^`]*`", "").strip(), 200);
+    }
+
+    /** A JSON value as a message shows it: scalars as written (cut short), containers by their kind. */
+    private static String shown(JsonNode node) {
+        return node.isContainerNode() ? kind(node) : ApiError.shown(node.toString());
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     private static void checkModelAndMessages(JsonNode root) {
@@ -71,14 +198,14 @@ final class MessageRequests {
             throw ApiError.invalidRequest("model: Field required; name a model, e.g. claude-sonnet-4-5");
         }
         if (!model.isTextual() || model.asText().isBlank()) {
-            throw ApiError.invalidRequest("model: must be a non-empty string, but was " + model);
+            throw ApiError.invalidRequest("model: must be a non-empty string, but was " + shown(model));
         }
         JsonNode messages = root.get("messages");
         if (messages == null || messages.isNull()) {
             throw ApiError.invalidRequest("messages: Field required; send a list of {role, content} messages");
         }
         if (!messages.isArray()) {
-            throw ApiError.invalidRequest("messages: must be a list of messages, but was " + messages.getNodeType());
+            throw ApiError.invalidRequest("messages: must be a list of messages, but was " + kind(messages));
         }
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = messages.get(i);
@@ -88,7 +215,7 @@ final class MessageRequests {
             String role = message.path("role").asText("");
             if (!role.equals("user") && !role.equals("assistant")) {
                 throw ApiError.invalidRequest("messages." + i + ".role: must be \"user\" or \"assistant\", but was "
-                        + message.get("role"));
+                        + (message.has("role") ? shown(message.get("role")) : "missing"));
             }
             JsonNode content = message.get("content");
             if (content == null || !(content.isTextual() || content.isArray())) {

@@ -73,10 +73,12 @@ public final class Router implements HttpHandler {
         } catch (ApiError e) {
             call.sendError(e);
         } catch (IOException e) {
-            // The client went away or sent garbage; nothing can be answered on this exchange.
-            LOG.debug("[API] {} {} ended with an I/O error: {}", exchange.getRequestMethod(), path, e.toString());
+            // The client went away, or its connection was closed under it; nothing can be answered.
+            LOG.debug("[API] {} {} ended with an I/O error: {}", ApiError.shown(exchange.getRequestMethod()),
+                    ApiError.shown(path), e.toString());
         } catch (RuntimeException e) {
-            LOG.error("[API] {} {} failed unexpectedly ({})", exchange.getRequestMethod(), path, call.requestId, e);
+            LOG.error("[API] {} {} failed unexpectedly ({})", ApiError.shown(exchange.getRequestMethod()),
+                    ApiError.shown(path), call.requestId, e);
             call.sendError(new ApiError(500, "api_error", "An unexpected error occurred in the gateway; retry the "
                     + "request, and report request id " + call.requestId + " if it persists"));
         } finally {
@@ -141,10 +143,11 @@ public final class Router implements HttpHandler {
             }
         }
         if (allowed.isEmpty()) {
-            throw new ApiError(404, "not_found_error", "No endpoint " + path + "; see the gateway's README for "
-                    + "its endpoints");
+            throw new ApiError(404, "not_found_error", "No endpoint " + ApiError.shown(path) + "; see the "
+                    + "gateway's README for its endpoints");
         }
-        throw new ApiError(405, "invalid_request_error", "Method " + method + " is not allowed on " + path
-                + "; use " + String.join(" or ", allowed), java.util.Map.of("allow", String.join(", ", allowed)));
+        throw new ApiError(405, "invalid_request_error", "Method " + ApiError.shown(method) + " is not allowed on "
+                + ApiError.shown(path) + "; use " + String.join(" or ", allowed),
+                java.util.Map.of("allow", String.join(", ", allowed)));
     }
 }

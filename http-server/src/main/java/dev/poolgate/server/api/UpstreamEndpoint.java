@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,25 +53,38 @@ final class UpstreamEndpoint implements Router.Endpoint {
     /** The most of a retried error answer that is read to keep its connection; a longer one closes it. */
     private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
+    /**
+     * A path forwarded as it came: segments of unreserved and sub-delimiter characters, none of
+     * them "." or "..", no percent-escape. A model id never needs more, and anything else could
+     * mean another resource once upstream normalizes or decodes it.
+     */
+    private static final Pattern FORWARDABLE_PATH =
+            Pattern.compile("(/(?!\\.\\.?(?:/|$))[A-Za-z0-9._~!$&'()*+,;=:@-]+)+");
+
     private final Pool<ClaudeClient> pool;
     private final Metrics metrics;
     private final RetryPolicy retries;
     private final String purpose;
     private final Consumer<byte[]> check;
     private final long maxRequestBytes;
+    private final RequestReadDeadlines readDeadlines;
 
     /**
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
-     * @param check validates the body (POST), throwing {@link ApiError}; null for GET
+     * @param check validates the body (POST), throwing {@link ApiError}; null for GET, whose body
+     *        is read (within the limit) and dropped
+     * @param readDeadlines ended once the body is read: a request that did not arrive in time never
+     *        takes a pooled client
      */
     UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, RetryPolicy retries, String purpose,
-            Consumer<byte[]> check, long maxRequestBytes) {
+            Consumer<byte[]> check, long maxRequestBytes, RequestReadDeadlines readDeadlines) {
         this.pool = pool;
         this.metrics = metrics;
         this.retries = retries;
         this.purpose = purpose;
         this.check = check;
         this.maxRequestBytes = maxRequestBytes;
+        this.readDeadlines = readDeadlines;
     }
 
     /**
@@ -83,11 +97,19 @@ final class UpstreamEndpoint implements Router.Endpoint {
      */
     @Override
     public void handle(Call call) throws IOException {
+        String path = call.exchange.getRequestURI().getRawPath();
+        if (!FORWARDABLE_PATH.matcher(path).matches()) {
+            throw new ApiError(404, "not_found_error", "No endpoint " + ApiError.shown(path) + "; the gateway "
+                    + "forwards plain paths only (letters, digits and -._~:@ in each part, no percent-escapes or dot "
+                    + "segments); GET /v1/models lists the model ids");
+        }
         checkForwardedHeaders(call.exchange.getRequestHeaders());
-        byte[] body = null;
+        byte[] body = call.readBody(maxRequestBytes);
+        readDeadlines.requestRead();
         if (check != null) {
-            body = call.readBody(maxRequestBytes);
             check.accept(body);
+        } else {
+            body = null;
         }
         String target = call.exchange.getRequestURI().getRawPath()
                 + (call.exchange.getRequestURI().getRawQuery() == null ? ""

@@ -16,6 +16,7 @@ import java.util.List;
  * @param proxyApiKeys keys a client must present; empty: no client authentication
  * @param adminApiKeys keys for {@code /pool/stats} and {@code /metrics}; empty: the proxy keys guard them
  * @param maxRequestBytes the largest request body accepted
+ * @param requestReadTimeout how long a client may take to send a whole request, headers and body
  * @param upstreamConnectTimeout how long connecting upstream may take
  * @param upstreamTimeout how long upstream may take to send its response headers
  * @param upstreamReadTimeout the longest silence within a response body (a stalled stream fails)
@@ -32,6 +33,7 @@ public record ServerConfig(
         List<String> proxyApiKeys,
         List<String> adminApiKeys,
         long maxRequestBytes,
+        Duration requestReadTimeout,
         Duration upstreamConnectTimeout,
         Duration upstreamTimeout,
         Duration upstreamReadTimeout,
@@ -50,8 +52,8 @@ public record ServerConfig(
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
-                upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, drainTimeout, pool,
-                upstreamRetries);
+                requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, drainTimeout,
+                pool, upstreamRetries);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -66,7 +68,8 @@ public record ServerConfig(
                 + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
                 + ", adminApiKeys=" + adminApiKeys.size()
-                + ", maxRequestBytes=" + maxRequestBytes + ", upstreamConnectTimeout=" + upstreamConnectTimeout
+                + ", maxRequestBytes=" + maxRequestBytes + ", requestReadTimeout=" + requestReadTimeout
+                + ", upstreamConnectTimeout=" + upstreamConnectTimeout
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries

@@ -39,6 +39,9 @@ public final class Settings {
                 "comma-separated keys for /pool/stats and /metrics; empty: the proxy keys guard them"),
         MAX_REQUEST_BYTES("--max-request-bytes", "POOLGATE_MAX_REQUEST_BYTES", "33554432",
                 "largest request body, 1 to 2147483647 bytes"),
+        REQUEST_READ_TIMEOUT("--request-read-timeout", "POOLGATE_REQUEST_READ_TIMEOUT", "30s",
+                "how long a client may take to send a request, headers and body (> 0); then its connection is "
+                        + "closed"),
         UPSTREAM_CONNECT_TIMEOUT("--upstream-connect-timeout", "POOLGATE_UPSTREAM_CONNECT_TIMEOUT", "10s",
                 "upstream connect timeout (> 0)"),
         UPSTREAM_TIMEOUT("--upstream-timeout", "POOLGATE_UPSTREAM_TIMEOUT", "600s",
@@ -190,6 +193,7 @@ public final class Settings {
                 keys(Setting.PROXY_KEYS),
                 keys(Setting.ADMIN_KEYS),
                 integer(Setting.MAX_REQUEST_BYTES, 1, Integer.MAX_VALUE),
+                duration(Setting.REQUEST_READ_TIMEOUT, false),
                 duration(Setting.UPSTREAM_CONNECT_TIMEOUT, false),
                 duration(Setting.UPSTREAM_TIMEOUT, false),
                 duration(Setting.UPSTREAM_READ_TIMEOUT, false),

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's metrics in the Prometheus text format: the pool's gauges and counters (read from
@@ -28,10 +29,19 @@ public final class Metrics {
     private final Histogram acquireWait = new Histogram(WAIT_BOUNDS);
     private final LongAdder upstreamRetries = new LongAdder();
     private volatile Pool<?> pool;
+    private volatile LongSupplier readTimeouts = () -> 0;
 
     /** The pool whose stats are exported (set once it exists). */
     public void pool(Pool<?> pool) {
         this.pool = pool;
+    }
+
+    /** The count of requests cut off because they did not arrive within the read timeout (set once). */
+    public void requestReadTimeouts(LongSupplier count) {
+        if (count == null) {
+            throw new IllegalArgumentException("count must not be null; pass the read deadlines' cut-off count");
+        }
+        this.readTimeouts = count;
     }
 
     /** Counts a request by route and the status it is answered with; 0 when no response could be sent. */
@@ -87,6 +97,9 @@ public final class Metrics {
         out.append("# HELP poolgate_http_request_duration_seconds Time from request to last response byte\n")
                 .append("# TYPE poolgate_http_request_duration_seconds histogram\n");
         latency.write(out, "poolgate_http_request_duration_seconds", "");
+        counter(out, "poolgate_http_request_read_timeouts_total",
+                "Requests whose connection was closed because they did not arrive in full within the read timeout",
+                readTimeouts.getAsLong());
         out.append("# HELP poolgate_pool_acquire_wait_seconds Time requests waited for a pooled client\n")
                 .append("# TYPE poolgate_pool_acquire_wait_seconds histogram\n");
         acquireWait.write(out, "poolgate_pool_acquire_wait_seconds", "");

@@ -26,6 +26,7 @@ class SettingsTest {
         assertNull(config.upstreamApiKey());
         assertEquals(List.of(), config.proxyApiKeys());
         assertEquals(32L * 1024 * 1024, config.maxRequestBytes());
+        assertEquals(Duration.ofSeconds(30), config.requestReadTimeout());
         PoolConfig pool = config.pool();
         assertEquals(PoolConfig.defaults().toBuilder().drainTimeout(Duration.ofSeconds(30)).build(), pool);
     }
@@ -55,8 +56,10 @@ class SettingsTest {
     @Test
     void durationsAcceptSecondsAndUnits() {
         ServerConfig config = Settings.parse(new String[] {"--pool-acquire-timeout", "0.5",
-                "--pool-health-check-interval", "0", "--drain-timeout", "3s"}, Map.of());
+                "--pool-health-check-interval", "0", "--drain-timeout", "3s"},
+                Map.of("POOLGATE_REQUEST_READ_TIMEOUT", "1500ms"));
         assertEquals(Duration.ofMillis(500), config.pool().acquireTimeout());
+        assertEquals(Duration.ofMillis(1500), config.requestReadTimeout());
         assertEquals(Duration.ZERO, config.pool().healthCheckInterval());
         assertEquals(Duration.ofSeconds(3), config.drainTimeout());
     }
@@ -70,6 +73,9 @@ class SettingsTest {
         assertEquals("Invalid --pool-acquire-timeout / POOLGATE_POOL_ACQUIRE_TIMEOUT: '0'; expected a duration > 0, "
                 + "in seconds (5, 0.5) or with a unit (500ms, 5s, 2m)",
                 message(new String[] {"--pool-acquire-timeout", "0"}, Map.of()));
+        assertEquals("Invalid --request-read-timeout / POOLGATE_REQUEST_READ_TIMEOUT: '0s'; expected a duration > 0, "
+                + "in seconds (5, 0.5) or with a unit (500ms, 5s, 2m)",
+                message(new String[] {"--request-read-timeout", "0s"}, Map.of()));
         assertEquals("Invalid --pool-enabled / POOLGATE_POOL_ENABLED: 'maybe'; expected true or false",
                 message(new String[] {"--pool-enabled", "maybe"}, Map.of()));
         assertEquals("Invalid --anthropic-base-url / ANTHROPIC_BASE_URL: 'ftp://x'; expected an http:// or "

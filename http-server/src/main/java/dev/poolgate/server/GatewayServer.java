@@ -104,7 +104,26 @@ public final class GatewayServer implements AutoCloseable {
                     + "spends the upstream key; set POOLGATE_PROXY_API_KEYS (--proxy-api-keys) or bind 127.0.0.1 "
                     + "(--host)", config.host());
         }
+        String jdkWarning = jdkWarning(Runtime.version().feature());
+        if (jdkWarning != null) {
+            LOG.warn(jdkWarning);
+        }
         return gateway;
+    }
+
+    /**
+     * The start-up warning for a JDK whose HTTP server pins virtual threads, or null. Before JDK
+     * 24 a virtual thread blocked inside {@code synchronized} code holds its carrier thread (JEP
+     * 491 lifted that), and the JDK's server reads request bodies in synchronized methods: a few
+     * slow clients can then hold every carrier until the request read timeout cuts them off.
+     */
+    static String jdkWarning(int feature) {
+        if (feature >= 24) {
+            return null;
+        }
+        return "[STARTUP] Running on JDK " + feature + ": its HTTP server reads request bodies in synchronized code, "
+                + "where a slow client holds one of the few carrier threads of the virtual threads until "
+                + "--request-read-timeout cuts it off; run the gateway on JDK 24 or newer";
     }
 
     /** The most idle keep-alive client connections kept open; see {@link #configureJdkServer()}. */

@@ -26,6 +26,20 @@ final class CompositeListener implements PoolListener {
         return new CompositeListener(new PoolListener[] {first, second});
     }
 
+    /**
+     * Whether anyone observes the events of every acquire and release ({@link PoolEvent.Reused},
+     * {@link PoolEvent.Released}): a listener of the caller's, or the log writing INFO lines. When
+     * nobody does, the pool need not build them.
+     */
+    boolean observesHandOuts() {
+        for (PoolListener listener : listeners) {
+            if (!(listener instanceof PoolLog log) || log.logsHandOuts()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void onEvent(PoolEvent event) {
         for (PoolListener listener : listeners) {

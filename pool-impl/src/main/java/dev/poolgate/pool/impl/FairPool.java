@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       no factory destroy call is still running (or the drain time has passed).
  * </ul>
  * Events for listeners (and so the log lines) are built under the lock, where their counts are
- * exact, and delivered after it is released.
+ * exact, and delivered after it is released. The two events of every acquire and release are
+ * built only while someone observes them (a listener, or the log at INFO).
  */
 final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
 
@@ -71,6 +73,11 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     private final PoolConfig config;
     private final ConnectionFactory<T> factory;
     private final PoolListener listener;
+    /**
+     * Whether the events of every acquire and release have an observer; when none does (only the
+     * log, with INFO off), they are not built, which is most of an acquire's allocation.
+     */
+    private final BooleanSupplier handOutsObserved;
     private final PoolClock clock;
     /** The factory overrides {@link ConnectionFactory#isValid}, so hand-outs are validated outside the lock. */
     private final boolean validates;
@@ -114,6 +121,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         this.config = config;
         this.factory = factory;
         this.listener = listener;
+        this.handOutsObserved = listener instanceof CompositeListener composite ? composite::observesHandOuts
+                : () -> listener != PoolListener.NONE;
         this.clock = clock;
         this.validates = overridesIsValid(factory);
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -319,7 +328,9 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             connection.fresh = false;
             return null;
         }
-        return new PoolEvent.Reused(connection.id, connection.useCount, live.size());
+        return handOutsObserved.getAsBoolean()
+                ? new PoolEvent.Reused(connection.id, connection.useCount, live.size())
+                : null;
     }
 
     /** Checks a HELD connection on its way out; returns why it must go, or null if it may be handed out. */
@@ -370,7 +381,9 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 reserveCreations();
             } else {
                 handBack(connection);
-                event = new PoolEvent.Released(connection.id, connection.useCount, idle.size(), inUse);
+                event = handOutsObserved.getAsBoolean()
+                        ? new PoolEvent.Released(connection.id, connection.useCount, idle.size(), inUse)
+                        : null;
             }
         } finally {
             lock.unlock();
@@ -380,7 +393,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         }
         if (destroy) {
             destroy(connection, event);
-        } else {
+        } else if (event != null) {
             emit(event);
         }
     }

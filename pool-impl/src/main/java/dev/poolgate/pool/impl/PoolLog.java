@@ -21,6 +21,11 @@ final class PoolLog implements PoolListener {
         this.config = config;
     }
 
+    /** Whether the lines of every acquire and release (INFO) are written. */
+    boolean logsHandOuts() {
+        return LOG.isInfoEnabled();
+    }
+
     @Override
     public void onEvent(PoolEvent event) {
         // The two events of every acquire and release cost next to nothing with INFO off: plain

@@ -113,6 +113,14 @@ final class MessageRequests {
      * lets overlong forms and encoded surrogates through inside strings; the JDK's decoder does not.
      */
     static int invalidUtf8At(byte[] body) {
+        // Most requests are all ASCII, which is valid UTF-8 as it stands: no decoder needed.
+        int firstNonAscii = 0;
+        while (firstNonAscii < body.length && body[firstNonAscii] >= 0) {
+            firstNonAscii++;
+        }
+        if (firstNonAscii == body.length) {
+            return -1;
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

@@ -140,9 +140,10 @@ TLS_STUB_PID=$!; STARTED+=("$TLS_STUB_PID")
 wait_ready "https://localhost:$TLS_STUB_PORT" "$(now_ns)" >/dev/null
 log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
 
-# The JVM options bin/poolgate starts the gateway with (class-data sharing), plus trust in the
-# TLS stub's certificate through the JDK's standard trust-store properties.
-POOLGATE_JVM=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$WORK/poolgate.jsa" '-Xlog:cds*=off'
+# The JVM options bin/poolgate starts the gateway with (class-data sharing: an archive per
+# upstream kind, as a user's own earlier start would have written it), plus trust in the TLS
+# stub's certificate through the JDK's standard trust-store properties.
+POOLGATE_JVM=(-XX:+AutoCreateSharedArchive '-Xlog:cds*=off'
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
   "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
   -Djavax.net.ssl.trustStoreType=PKCS12)
@@ -166,7 +167,7 @@ start_subject() {
       port=$(free_port); SUBJ_URL="http://127.0.0.1:$port"
       local pool=true; [[ $name == poolgate-nopool ]] && pool=false
       t0=$(now_ns)
-      "$JAVA" "${POOLGATE_JVM[@]}" -jar "$SERVER_JAR" \
+      "$JAVA" "${POOLGATE_JVM[@]}" "-XX:SharedArchiveFile=$WORK/poolgate-$upstream.jsa" -jar "$SERVER_JAR" \
         --port "$port" --anthropic-base-url "$up_url" \
         --anthropic-api-key k --upstream-health-path /health --pool-enabled "$pool" \
         >"$WORK/$name.log" 2>&1 &
@@ -238,11 +239,13 @@ run_wrk() {
 }
 
 # The first start of the gateway writes its class-data archive (as bin/poolgate's first start
-# does); the measured starts below map it.
+# does), one per upstream kind; the measured starts below map it.
 if [[ " $SUBJECTS " == *" poolgate"* ]]; then
-  start_subject poolgate plain
-  stop_subject poolgate
-  log "class-data archive written by a first start (ready in $READY_MS ms without it)"
+  for upstream in $UPSTREAMS; do
+    start_subject poolgate "$upstream"
+    stop_subject poolgate
+    log "class-data archive for the $upstream upstream written by a first start (ready in $READY_MS ms without it)"
+  done
 fi
 
 ROWS="$WORK/rows.jsonl"; : >"$ROWS"

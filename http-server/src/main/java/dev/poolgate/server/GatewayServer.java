@@ -9,6 +9,7 @@ import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.ClaudeClientFactory;
+import dev.poolgate.server.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -60,7 +61,8 @@ public final class GatewayServer implements AutoCloseable {
         String connection = config.pool().connectionName();
         LOG.info("[STARTUP] Configuring connection pool manager...");
         ClaudeClientFactory factory = new ClaudeClientFactory(upstream, upstreamKey, config.upstreamConnectTimeout(),
-                config.upstreamTimeout(), config.upstreamReadTimeout(), config.upstreamHealthPath());
+                config.upstreamTimeout(), config.upstreamReadTimeout(), config.upstreamHealthPath(),
+                config.upstreamCaFile() == null ? null : UpstreamTrust.socketsTrusting(config.upstreamCaFile()));
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);

@@ -2,6 +2,7 @@ package dev.poolgate.server.config;
 
 import dev.poolgate.pool.PoolConfig;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,6 +22,8 @@ import java.util.List;
  * @param upstreamTimeout how long upstream may take to send its response headers
  * @param upstreamReadTimeout the longest silence within a response body (a stalled stream fails)
  * @param upstreamHealthPath the path of the pool's health-check request upstream
+ * @param upstreamCaFile PEM certificates an https upstream is verified against, or null for the
+ *     JVM's trust store
  * @param drainTimeout how long in-flight requests may take to finish on shutdown
  * @param pool the pool's settings
  * @param upstreamRetries when and how a failed request is sent upstream again (off by default)
@@ -38,6 +41,7 @@ public record ServerConfig(
         Duration upstreamTimeout,
         Duration upstreamReadTimeout,
         String upstreamHealthPath,
+        Path upstreamCaFile,
         Duration drainTimeout,
         PoolConfig pool,
         UpstreamRetries upstreamRetries) {
@@ -52,8 +56,8 @@ public record ServerConfig(
     /** This configuration with another health-check path. */
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
-                requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, drainTimeout,
-                pool, upstreamRetries);
+                requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
+                drainTimeout, pool, upstreamRetries);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -71,7 +75,7 @@ public record ServerConfig(
                 + ", maxRequestBytes=" + maxRequestBytes + ", requestReadTimeout=" + requestReadTimeout
                 + ", upstreamConnectTimeout=" + upstreamConnectTimeout
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
-                + ", upstreamHealthPath=" + upstreamHealthPath
+                + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
                 + "]";
     }

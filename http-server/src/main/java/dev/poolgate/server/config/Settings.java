@@ -1,8 +1,11 @@
 package dev.poolgate.server.config;
 
 import dev.poolgate.pool.PoolConfig;
+import dev.poolgate.server.upstream.UpstreamTrust;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,6 +53,8 @@ public final class Settings {
                 "longest silence within a response body, e.g. between streamed events (> 0)"),
         UPSTREAM_HEALTH_PATH("--upstream-health-path", "POOLGATE_UPSTREAM_HEALTH_PATH", DEFAULT_HEALTH_PATH,
                 "upstream path of the pool's health check (embedded stub: /health)"),
+        UPSTREAM_CA_FILE("--upstream-ca-file", "POOLGATE_UPSTREAM_CA_FILE", "",
+                "PEM certificates an https upstream is verified against instead of the JVM's; empty: the JVM's"),
         UPSTREAM_RETRIES("--upstream-retries", "POOLGATE_UPSTREAM_RETRIES", "0",
                 "retries of a request whose upstream connection failed before an answer, or that upstream "
                         + "answered 429 or 529, 0 to " + UpstreamRetries.MAX_RETRIES + " (0: off)"),
@@ -198,6 +203,7 @@ public final class Settings {
                 duration(Setting.UPSTREAM_TIMEOUT, false),
                 duration(Setting.UPSTREAM_READ_TIMEOUT, false),
                 healthPath,
+                caFile(),
                 duration(Setting.DRAIN_TIMEOUT, true),
                 pool,
                 retries());
@@ -287,6 +293,24 @@ public final class Settings {
      * unchanged), so that a key that could never match is refused at start-up, not at the first
      * request.
      */
+    private Path caFile() {
+        String value = values.get(Setting.UPSTREAM_CA_FILE);
+        if (value.isBlank()) {
+            return null;
+        }
+        Path file = Path.of(value.strip());
+        if (!Files.isReadable(file)) {
+            throw invalid(Setting.UPSTREAM_CA_FILE, value, "a readable file of PEM certificates");
+        }
+        try {
+            UpstreamTrust.socketsTrusting(file);
+        } catch (IllegalArgumentException e) {
+            throw invalid(Setting.UPSTREAM_CA_FILE, value, "a file of PEM certificates (-----BEGIN CERTIFICATE----- "
+                    + "blocks)");
+        }
+        return file;
+    }
+
     private List<String> keys(Setting setting) {
         List<String> keys = new ArrayList<>();
         for (String key : values.get(setting).split(",")) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The pooled resource: a client of the Claude API that owns one upstream HTTP/1.1 keep-alive
@@ -33,9 +34,12 @@ public final class ClaudeClient implements AutoCloseable {
     /**
      * @param headersTimeout how long upstream may take to send its response headers
      * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
+     * @param tlsSockets the TLS sockets of an https upstream; null for the JVM's default
      */
-    ClaudeClient(URI base, String apiKey, Duration connectTimeout, Duration headersTimeout, Duration readTimeout) {
-        this.connection = new Http1Connection(base, connectTimeout, headersTimeout, readTimeout);
+    ClaudeClient(URI base, String apiKey, Duration connectTimeout, Duration headersTimeout, Duration readTimeout,
+            SSLSocketFactory tlsSockets) {
+        this.connection = new Http1Connection(base, connectTimeout, headersTimeout, readTimeout, tlsSockets,
+                Http1Connection.TLS_CHECK_AFTER_IDLE);
         this.base = base;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;

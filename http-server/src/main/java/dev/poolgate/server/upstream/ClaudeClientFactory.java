@@ -4,6 +4,7 @@ import dev.poolgate.pool.ConnectionFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Creates the pool's {@link ClaudeClient}s: each one is warmed by one cheap upstream request (so
@@ -18,6 +19,7 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
     private final Duration headersTimeout;
     private final Duration readTimeout;
     private final String healthPath;
+    private final SSLSocketFactory tlsSockets;
 
     /**
      * @param upstream the API's base URL
@@ -25,9 +27,12 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
      * @param headersTimeout how long upstream may take to send its response headers
      * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
      * @param healthPath the path of the warm-up and health-check request
+     * @param tlsSockets the TLS sockets of an https upstream (see {@link UpstreamTrust}); null for
+     *     the JVM's default
      */
     public ClaudeClientFactory(URI upstream, String apiKey, Duration connectTimeout, Duration headersTimeout,
-            Duration readTimeout, String healthPath) {
+            Duration readTimeout, String healthPath, SSLSocketFactory tlsSockets) {
+        this.tlsSockets = tlsSockets;
         this.upstream = upstream;
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
@@ -38,7 +43,7 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
 
     @Override
     public ClaudeClient create() throws IOException, InterruptedException {
-        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, headersTimeout, readTimeout);
+        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, headersTimeout, readTimeout, tlsSockets);
         try {
             if (!client.ping(healthPath)) {
                 throw new IOException("Upstream " + upstream + " answered the warm-up request " + healthPath

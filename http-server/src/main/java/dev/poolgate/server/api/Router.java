@@ -4,12 +4,16 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -34,9 +38,10 @@ public final class Router implements HttpHandler {
     }
 
     private final List<Route> routes = new ArrayList<>();
-    private final java.util.concurrent.locks.ReentrantLock inFlightLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Guards {@link #inFlight}. */
+    private final ReentrantLock inFlightLock = new ReentrantLock();
     /** Signalled when the last request in flight finishes. */
-    private final java.util.concurrent.locks.Condition idle = inFlightLock.newCondition();
+    private final Condition idle = inFlightLock.newCondition();
     // Guarded by inFlightLock.
     private int inFlight;
     private final ProxyKeys proxyKeys;
@@ -66,7 +71,7 @@ public final class Router implements HttpHandler {
             call.route = match.path.pattern().replace("[^/]+", "{id}");
             if (match.access == ProxyKeys.Access.API && shuttingDown.getAsBoolean()) {
                 throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
-                        + "instance or after it restarted", java.util.Map.of("retry-after", "1"));
+                        + "instance or after it restarted", Map.of("retry-after", "1"));
             }
             proxyKeys.check(match.access, exchange.getRequestHeaders());
             match.endpoint.handle(call);
@@ -116,7 +121,7 @@ public final class Router implements HttpHandler {
      *
      * @return whether none is left
      */
-    public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long nanos = timeout.toNanos();
         inFlightLock.lock();
         try {
@@ -148,6 +153,6 @@ public final class Router implements HttpHandler {
         }
         throw new ApiError(405, "invalid_request_error", "Method " + ApiError.shown(method) + " is not allowed on "
                 + ApiError.shown(path) + "; use " + String.join(" or ", allowed),
-                java.util.Map.of("allow", String.join(", ", allowed)));
+                Map.of("allow", String.join(", ", allowed)));
     }
 }

@@ -1,9 +1,11 @@
 package dev.poolgate.server;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,6 +14,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -170,6 +174,35 @@ final class ScriptedUpstream implements AutoCloseable {
     /** Lets every {@link Script#RESET_MID_STREAM} request, waiting or to come, reset its stream. */
     void resetStreams() {
         resetStreams.countDown();
+    }
+
+    /**
+     * Streams a message through {@code client}'s gateway to a {@link Script#RESET_MID_STREAM}
+     * upstream: reads the first event, then lets upstream reset the stream (a reset at once could
+     * discard that event unread) and reads the rest.
+     *
+     * @return the status and the whole streamed body
+     */
+    GatewayClient.Response streamResetAfterFirstEvent(GatewayClient client, String text) throws IOException,
+            InterruptedException {
+        HttpRequest request = client.request("/v1/messages").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message(text, 64, true)))
+                .build();
+        HttpResponse<InputStream> response = client.http().send(request,
+                HttpResponse.BodyHandlers.ofInputStream());
+        StringBuilder body = new StringBuilder();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
+                StandardCharsets.UTF_8))) {
+            for (String line; !(line = reader.readLine()).isEmpty(); ) {
+                body.append(line).append('\n');
+            }
+            body.append('\n');
+            resetStreams();
+            for (String line; (line = reader.readLine()) != null; ) {
+                body.append(line).append('\n');
+            }
+        }
+        return new GatewayClient.Response(response.statusCode(), response.headers(), body.toString());
     }
 
     /** Writes one {@code ping} event to every stream held open. */

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.poolgate.server.GatewayClient.Response;
 import dev.poolgate.server.ScriptedUpstream.Script;
 import dev.poolgate.server.ServerSentEvents.Event;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
@@ -89,28 +86,12 @@ class UpstreamFaultsTest {
                 LogCapture log = LogCapture.start();
                 Gateway gateway = Gateways.start(flags(upstream))) {
             GatewayClient client = new GatewayClient(gateway);
-            HttpRequest request = client.request("/v1/messages").header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message("stream then break", 64, true)))
-                    .build();
+            Response response = upstream.streamResetAfterFirstEvent(client, "stream then break");
 
-            HttpResponse<InputStream> response = client.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-            StringBuilder body = new StringBuilder();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; !(line = reader.readLine()).isEmpty(); ) {
-                    body.append(line).append('\n');
-                }
-                body.append('\n');
-                upstream.resetStreams(); // once the first event has reached the client
-                for (String line; (line = reader.readLine()) != null; ) {
-                    body.append(line).append('\n');
-                }
-            }
-
-            assertEquals(200, response.statusCode(), "the status went out with the first event");
-            List<Event> events = ServerSentEvents.parse(body.toString());
+            assertEquals(200, response.status(), "the status went out with the first event");
+            List<Event> events = ServerSentEvents.parse(response.body());
             assertEquals(List.of("message_start", "error"), events.stream().map(Event::name).toList(),
-                    body.toString());
+                    response.body());
             assertEquals("api_error", events.get(1).data().path("error").path("type").asText());
             assertInvalidated(log, lastAcquired(log));
             assertCountersExact(client, 1);

@@ -11,12 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.poolgate.server.GatewayClient.Response;
 import dev.poolgate.server.ScriptedUpstream.Script;
 import dev.poolgate.server.ServerSentEvents.Event;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -181,24 +175,9 @@ class UpstreamRetriesTest {
         try (ScriptedUpstream upstream = ScriptedUpstream.start().then(Script.RESET_MID_STREAM);
                 Gateway gateway = start(upstream)) {
             GatewayClient client = new GatewayClient(gateway);
-            HttpRequest request = client.request("/v1/messages").header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message("once only", 64, true))).build();
+            GatewayClient.Response response = upstream.streamResetAfterFirstEvent(client, "once only");
 
-            HttpResponse<InputStream> response = client.http().send(request, HttpResponse.BodyHandlers.ofInputStream());
-            StringBuilder body = new StringBuilder();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; !(line = reader.readLine()).isEmpty(); ) {
-                    body.append(line).append('\n');
-                }
-                body.append('\n');
-                upstream.resetStreams();
-                for (String line; (line = reader.readLine()) != null; ) {
-                    body.append(line).append('\n');
-                }
-            }
-
-            List<Event> events = ServerSentEvents.parse(body.toString());
+            List<Event> events = ServerSentEvents.parse(response.body());
             assertEquals(List.of("message_start", "error"), events.stream().map(Event::name).toList());
             assertEquals(1, upstream.apiRequests());
             assertEquals(0, metric(client.metrics(), RETRIES));

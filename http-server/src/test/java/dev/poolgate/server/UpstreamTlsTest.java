@@ -9,7 +9,7 @@ import dev.poolgate.server.config.Settings;
 import dev.poolgate.stub.StubBackend;
 import dev.poolgate.stub.StubConfig;
 import dev.poolgate.stub.StubTls;
-import java.nio.charset.StandardCharsets;
+import dev.poolgate.stub.testkit.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,13 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class UpstreamTlsTest {
 
-    private static final String PASSWORD = "changeit";
-
     @Test
     void requestsGoThroughAVerifiedTlsConnectionThatIsReused(@TempDir Path dir) throws Exception {
-        Path store = selfSigned(dir);
-        Path ca = exportPem(dir, store);
-        try (StubBackend stub = StubBackend.start(StubConfig.builder().tls(new StubTls(store, PASSWORD)).build());
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        Path ca = certificate.pem();
+        try (StubBackend stub = start(certificate);
                 Gateway gateway = Gateways.start(flags(stub, "--upstream-ca-file", ca.toString()))) {
             GatewayClient client = new GatewayClient(gateway);
             for (int i = 0; i < 3; i++) {
@@ -53,9 +51,9 @@ class UpstreamTlsTest {
 
     @Test
     void anUpstreamWhoseCertificateIsNotTrustedIsNeverUsed(@TempDir Path dir) throws Exception {
-        Path store = selfSigned(dir);
-        Path otherCa = exportPem(dir.resolve("other"), selfSigned(Files.createDirectories(dir.resolve("other"))));
-        try (StubBackend stub = StubBackend.start(StubConfig.builder().tls(new StubTls(store, PASSWORD)).build());
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        Path otherCa = SelfSignedCertificate.create(dir.resolve("other")).pem();
+        try (StubBackend stub = start(certificate);
                 Gateway gateway = Gateways.start(flags(stub, "--upstream-ca-file", otherCa.toString(),
                         "--pool-acquire-timeout", "500ms"))) {
             GatewayClient client = new GatewayClient(gateway);
@@ -84,28 +82,8 @@ class UpstreamTlsTest {
         return flags.toArray(String[]::new);
     }
 
-    /** A PKCS#12 key store with a self-signed certificate for localhost, made by the JDK's keytool. */
-    private static Path selfSigned(Path dir) throws Exception {
-        Path store = dir.resolve("upstream.p12");
-        keytool("-genkeypair", "-alias", "upstream", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-                "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", store.toString(), "-storepass", PASSWORD);
-        return store;
-    }
-
-    private static Path exportPem(Path dir, Path store) throws Exception {
-        Path pem = dir.resolve("upstream-ca.pem");
-        keytool("-exportcert", "-rfc", "-alias", "upstream", "-keystore", store.toString(), "-storepass", PASSWORD,
-                "-file", pem.toString());
-        return pem;
-    }
-
-    private static void keytool(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), output);
+    private static StubBackend start(SelfSignedCertificate certificate) {
+        return StubBackend.start(StubConfig.builder()
+                .tls(new StubTls(certificate.keyStore(), certificate.password())).build());
     }
 }

@@ -4,21 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.poolgate.stub.testkit.SelfSignedCertificate;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The stub serving HTTPS from a key store (--tls-keystore), as the gateway benchmark's TLS upstream. */
@@ -27,10 +22,10 @@ class StubTlsTest {
 
     @Test
     void servesTheApiOverHttpsWithTheKeyStoresCertificate(@TempDir Path dir) throws Exception {
-        Path store = selfSigned(dir);
-        CommandLine line = CommandLine.parse("--tls-keystore", store.toString());
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        CommandLine line = CommandLine.parse("--tls-keystore", certificate.keyStore().toString());
         try (StubBackend stub = StubBackend.start(line.config());
-                HttpClient client = HttpClient.newBuilder().sslContext(trusting(store)).build()) {
+                HttpClient client = HttpClient.newBuilder().sslContext(certificate.context()).build()) {
             assertEquals(URI.create("https://127.0.0.1:" + stub.port()), stub.baseUri());
             URI base = URI.create("https://localhost:" + stub.port());
             HttpResponse<String> health = client.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
@@ -59,37 +54,12 @@ class StubTlsTest {
         UncheckedIOException absent = assertThrows(UncheckedIOException.class,
                 () -> StubBackend.start(CommandLine.parse("--tls-keystore", missing.toString()).config()));
         assertTrue(absent.getMessage().contains(missing.toString()), absent.getMessage());
-        Path store = selfSigned(dir);
+        Path store = SelfSignedCertificate.create(dir).keyStore();
         UncheckedIOException wrong = assertThrows(UncheckedIOException.class, () -> StubBackend.start(
                 CommandLine.parse("--tls-keystore", store.toString(), "--tls-password", "nope").config()));
         assertTrue(wrong.getMessage().contains("--tls-password"), wrong.getMessage());
         IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
                 () -> CommandLine.parse("--tls-password", "x"));
         assertTrue(alone.getMessage().contains("--tls-keystore"), alone.getMessage());
-    }
-
-    /** A PKCS#12 key store with a self-signed certificate for localhost, made by the JDK's keytool. */
-    private static Path selfSigned(Path dir) throws Exception {
-        Path store = dir.resolve("stub.p12");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "stub", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass",
-                CommandLine.DEFAULT_TLS_PASSWORD).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), output);
-        return store;
-    }
-
-    private static SSLContext trusting(Path store) throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keys.load(in, CommandLine.DEFAULT_TLS_PASSWORD.toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(keys);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 }

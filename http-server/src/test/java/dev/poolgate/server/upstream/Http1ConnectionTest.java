@@ -13,16 +13,13 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import dev.poolgate.stub.testkit.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -310,7 +307,7 @@ class Http1ConnectionTest {
 
     @Test
     void tlsUpstreamIsVerifiedAndKeptAlive(@TempDir Path dir) throws Exception {
-        SSLContext context = selfSignedContext(dir);
+        SSLContext context = SelfSignedCertificate.create(dir).context();
         try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nsecret");
@@ -331,7 +328,7 @@ class Http1ConnectionTest {
 
     @Test
     void aTlsConnectionThatUpstreamClosedWhileIdleIsReplacedBeforeSending(@TempDir Path dir) throws Exception {
-        SSLContext context = selfSignedContext(dir);
+        SSLContext context = SelfSignedCertificate.create(dir).context();
         CountDownLatch firstClosed = new CountDownLatch(1);
         try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
             peer.readRequest();
@@ -349,7 +346,7 @@ class Http1ConnectionTest {
 
     @Test
     void anOpenIdleTlsConnectionPassesTheCheckAndIsReused(@TempDir Path dir) throws Exception {
-        SSLContext context = selfSignedContext(dir);
+        SSLContext context = SelfSignedCertificate.create(dir).context();
         try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
@@ -361,28 +358,5 @@ class Http1ConnectionTest {
             }
             assertEquals(1, upstream.connections());
         }
-    }
-
-    /** A key store with a self-signed certificate for localhost, made by the JDK's keytool. */
-    static SSLContext selfSignedContext(Path dir) throws Exception {
-        Path store = dir.resolve("upstream.p12");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "upstream", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), output);
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keys.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, "changeit".toCharArray());
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(keys);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-        return context;
     }
 }

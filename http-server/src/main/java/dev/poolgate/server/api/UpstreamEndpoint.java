@@ -111,9 +111,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
         } else {
             body = null;
         }
-        String target = call.exchange.getRequestURI().getRawPath()
-                + (call.exchange.getRequestURI().getRawQuery() == null ? ""
-                        : "?" + call.exchange.getRequestURI().getRawQuery());
+        String query = call.exchange.getRequestURI().getRawQuery();
+        String target = query == null ? path : path + "?" + query;
         for (int attempt = 1; ; attempt++) {
             Lease<ClaudeClient> lease;
             try {

@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Release</b> hands the connection straight to the longest waiter (its condition is
  *       signalled), so a newcomer can never barge in ahead of it; with nobody waiting it goes on
  *       top of the idle stack.
- *   <li><b>Growth</b>: whenever waiters outnumber the creations under way and there is room below
- *       max, a slot is reserved ({@code pending++}) and a virtual thread creates the connection
- *       outside the lock, then publishes it to the longest waiter (or the idle stack). The
+ *   <li><b>Growth</b>: whenever waiters outnumber the creations under way (new connections still
+ *       being announced count as under way) and there is room below max, a slot is reserved
+ *       ({@code pending++}) and a virtual thread creates the connection outside the lock, then
+ *       publishes it to the longest waiter (or the idle stack). The
  *       minimum is refilled the same way. {@code live + pending <= max} always, so concurrent
  *       creations can never overshoot. A failed creation is retried with backoff while still
  *       needed, else frees its slot; waiters that time out get the last failure as the cause.
@@ -103,6 +104,13 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     private final WaiterQueue<T> waiters = new WaiterQueue<>();
     private int inUse;
     private int pending;
+    /**
+     * Connections created and being announced (their Created event goes out between two lock
+     * sections), not yet handed on. Each will serve one of the waiters, so growth counts them as it
+     * counts a pending creation; without that, a waiter arriving during an announcement reserved a
+     * creation for the waiter the new connection was about to serve.
+     */
+    private int announcing;
     /** Connections removed whose {@link ConnectionFactory#destroy} has not returned yet; close() waits for them. */
     private int destroying;
     private long created;
@@ -428,7 +436,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             return;
         }
         while (pending < wantedCreations()) {
-            Purpose purpose = waiters.size() > pending ? Purpose.GROWTH : Purpose.MINIMUM;
+            Purpose purpose = waiters.size() - announcing > pending ? Purpose.GROWTH : Purpose.MINIMUM;
             pending++;
             // Starting a virtual thread only queues it; it takes the lock once we let go.
             Thread.ofVirtual().name("poolgate-create").start(() -> create(purpose, true));
@@ -437,7 +445,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
 
     private int wantedCreations() {
         int size = live.size();
-        return Math.min(Math.max(waiters.size(), config.minSize() - size), config.maxSize() - size);
+        int unserved = waiters.size() - announcing;
+        return Math.min(Math.max(unserved, config.minSize() - size), config.maxSize() - size);
     }
 
     /** Runs on a creator thread, which owns one reserved slot until it publishes or gives up. */
@@ -507,6 +516,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         lock.lock();
         try {
             pending--;
+            announcing++;
             this.created++;
             lastCreationFailure = null;
             live.add(connection);
@@ -519,6 +529,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         PoolEvent removal = null;
         lock.lock();
         try {
+            announcing--;
             if (connection.state != PooledConnection.State.HELD) {
                 return; // close() gave up waiting and destroyed it already
             }

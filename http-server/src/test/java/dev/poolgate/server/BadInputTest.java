@@ -171,16 +171,20 @@ class BadInputTest {
     @Test
     void hugeNumbersWithinTheLimitAreInvalidRequestsNotFaults() {
         String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        assertInvalid("{\"model\":\"m\",\"max_tokens\":99999999999999999999" + messages,
-                "max_tokens: must be a positive integer, but was 99999999999999999999");
-        assertInvalid("{\"model\":\"m\",\"max_tokens\":1e400" + messages, "max_tokens: must be a positive integer");
-        assertInvalid("{\"model\":\"m\",\"max_tokens\":-0" + messages, "max_tokens: must be a positive integer");
-        assertInvalid("{\"model\":\"m\",\"max_tokens\":" + "9".repeat(1000) + messages,
-                "max_tokens: must be a positive integer, but was 9999");
-        // A field the gateway does not check is forwarded, and upstream refuses it the same way.
+        // stream is a field the gateway reads itself: it refuses a number there, whatever its size.
+        assertInvalid("{\"model\":\"m\",\"stream\":99999999999999999999" + messages,
+                "stream: must be true or false, but was 99999999999999999999");
+        assertInvalid("{\"model\":\"m\",\"stream\":1e400" + messages, "stream: must be true or false");
+        assertInvalid("{\"model\":\"m\",\"stream\":-0" + messages, "stream: must be true or false");
+        assertInvalid("{\"model\":\"m\",\"stream\":" + "9".repeat(1000) + messages,
+                "stream: must be true or false, but was 9999");
+        // Fields the gateway does not read are forwarded, and upstream refuses them the same way.
         RawConnection.Response temperature = send(post("/v1/messages",
                 messageWith("\"temperature\":1e400").getBytes(StandardCharsets.UTF_8)));
         assertTrue(assertError(temperature, 400, "invalid_request_error").startsWith("temperature"));
+        RawConnection.Response maxTokens = send(post("/v1/messages",
+                ("{\"model\":\"m\",\"max_tokens\":99999999999999999999" + messages).getBytes(StandardCharsets.UTF_8)));
+        assertTrue(assertError(maxTokens, 400, "invalid_request_error").startsWith("max_tokens"));
     }
 
     @Test
@@ -191,12 +195,12 @@ class BadInputTest {
     @Test
     void echoedValuesAreCutShortAndEscaped() {
         String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        String message = assertInvalid("{\"model\":\"m\",\"max_tokens\":\"" + "x".repeat(100_000) + "\"" + messages,
-                "max_tokens: must be a positive integer, but was \"xxx");
+        String message = assertInvalid("{\"model\":\"m\",\"stream\":\"" + "x".repeat(100_000) + "\"" + messages,
+                "stream: must be true or false, but was \"xxx");
         assertTrue(message.length() < 300 && message.contains("(100002 characters)"), message);
 
-        String controls = assertInvalid("{\"model\":\"m\",\"max_tokens\":\"\\u0001\u007f\u202e\\ud800\"" + messages,
-                "max_tokens: must be a positive integer");
+        String controls = assertInvalid("{\"model\":\"m\",\"stream\":\"\\u0001\u007f\u202e\\ud800\"" + messages,
+                "stream: must be true or false");
         assertTrue(controls.contains("\\u0001") && controls.contains("\\u007f") && controls.contains("\\u202e")
                 && controls.contains("\\ud800"), controls);
     }

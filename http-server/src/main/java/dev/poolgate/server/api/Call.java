@@ -49,20 +49,7 @@ final class Call {
      * after the error response went out, not before it.
      */
     byte[] readBody(long limit) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("content-length");
-        if (declared != null) {
-            long length;
-            try {
-                length = Long.parseLong(declared.strip());
-            } catch (NumberFormatException e) {
-                // The JDK's server refuses such a request before any handler runs; kept for other servers.
-                throw ApiError.invalidRequest("content-length must be a number of bytes, but was '"
-                        + ApiError.shown(declared) + "'");
-            }
-            if (length > limit) {
-                throw tooLarge(limit);
-            }
-        }
+        declaredLength(limit);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[16 * 1024];
         InputStream in = exchange.getRequestBody();
@@ -84,7 +71,30 @@ final class Call {
         return body.toByteArray();
     }
 
-    private static ApiError tooLarge(long limit) {
+    /**
+     * The request's content-length, or -1 without one; a length over {@code limit} is refused with
+     * 413 before any of the body is read.
+     */
+    long declaredLength(long limit) {
+        String declared = exchange.getRequestHeaders().getFirst("content-length");
+        if (declared == null) {
+            return -1;
+        }
+        long length;
+        try {
+            length = Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            // The JDK's server refuses such a request before any handler runs; kept for other servers.
+            throw ApiError.invalidRequest("content-length must be a number of bytes, but was '"
+                    + ApiError.shown(declared) + "'");
+        }
+        if (length > limit) {
+            throw tooLarge(limit);
+        }
+        return length;
+    }
+
+    static ApiError tooLarge(long limit) {
         // The rest of the body is not read: the connection cannot carry another request after it.
         return new ApiError(413, "request_too_large", "Request body exceeds the gateway's limit of " + limit
                 + " bytes; send a smaller request (the limit is set by --max-request-bytes)",

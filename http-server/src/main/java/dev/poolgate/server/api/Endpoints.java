@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * The gateway's endpoints, wired into one {@link Router}: the Anthropic API routes forwarded
- * upstream (proxy keys), the gateway's own {@code /pool/stats} and {@code /metrics} (admin keys,
+ * The gateway's endpoints, wired into one {@link Router}: the Anthropic API, every path under
+ * {@code /v1/}, forwarded upstream (proxy keys), the gateway's own {@code /pool/stats} and {@code /metrics} (admin keys,
  * else proxy keys), and {@code /health}, open to all so that load balancers need no key.
  */
 public final class Endpoints {
@@ -42,6 +42,10 @@ public final class Endpoints {
                         new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
                 .route("GET", "/v1/models/[^/]+", Access.API,
                         new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
+                // The rest of the API (batches, files, the legacy complete, paths the API adds later),
+                // any method: upstream answers for it, with its own 404 or 405 where it has none.
+                .route(Router.ANY_METHOD, "/v1/.+", Access.API,
+                        new UpstreamEndpoint(pool, metrics, retries, "API request", null, max, readDeadlines))
                 .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
                 .route("GET", "/metrics", Access.ADMIN, call -> {

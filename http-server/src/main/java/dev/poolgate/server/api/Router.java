@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's one HTTP handler: finds the endpoint for a method and path, answers 404 and 405
- * itself, checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
+ * for the paths it owns (under {@code /v1/} every path goes upstream, which answers for it), checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
  * shutting down, turns every error into an Anthropic-style body, and records each request in the
  * metrics.
  */
@@ -54,7 +54,10 @@ public final class Router implements HttpHandler {
         this.shuttingDown = shuttingDown;
     }
 
-    /** Adds a route; {@code API} routes are also refused while shutting down. */
+    /** Matches every method in {@link #route}: the request goes to the endpoint whatever its method. */
+    static final String ANY_METHOD = "*";
+
+    /** Adds a route; {@code API} routes are also refused while shutting down. Earlier routes win. */
     Router route(String method, String pathRegex, ProxyKeys.Access access, Endpoint endpoint) {
         routes.add(new Route(method, Pattern.compile(pathRegex), access, endpoint));
         return this;
@@ -68,7 +71,7 @@ public final class Router implements HttpHandler {
         enter();
         try {
             Route match = find(exchange.getRequestMethod(), path);
-            call.route = match.path.pattern().replace("[^/]+", "{id}");
+            call.route = match.path.pattern().replace("[^/]+", "{id}").replace(".+", "*");
             if (match.access == ProxyKeys.Access.API && shuttingDown.getAsBoolean()) {
                 throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
                         + "instance or after it restarted", Map.of("retry-after", "1"));
@@ -141,7 +144,7 @@ public final class Router implements HttpHandler {
         Set<String> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
             if (route.path.matcher(path).matches()) {
-                if (route.method.equals(method)) {
+                if (route.method.equals(method) || route.method.equals(ANY_METHOD)) {
                     return route;
                 }
                 allowed.add(route.method);

@@ -420,6 +420,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     return true;
                 }
                 out.write(buffer, 0, n);
+                // What arrived goes on now: the client may be waiting for exactly these bytes.
+                out.flush();
             }
         }
     }

@@ -42,16 +42,26 @@ final class MessagesEndpoint {
     }
 
     private ObjectNode readJson(StubExchange exchange) throws IOException {
+        return readJson(exchange, maxBodyBytes, MessageRequest.EXAMPLE);
+    }
+
+    /**
+     * The JSON object body of a request, after checking its content type.
+     *
+     * @param example a valid body, shown in error messages
+     */
+    static ObjectNode readJson(StubExchange exchange, int maxBodyBytes, String example) throws IOException {
         String contentType = exchange.header("content-type");
         if (contentType == null || !mediaType(contentType).equals("application/json")) {
             throw ApiException.invalidRequest("content-type: must be application/json, but was "
                     + (contentType == null ? "missing" : "\"" + ApiException.shown(contentType) + "\"")
                     + "; send the header content-type: application/json with a JSON body");
         }
-        return Json.parseObject(exchange.readBody(maxBodyBytes), "The request body", MessageRequest.EXAMPLE);
+        return Json.parseObject(exchange.readBody(maxBodyBytes), "The request body", example);
     }
 
-    private static String mediaType(String contentType) {
+    /** The media type of a content-type value, lower case, without parameters. */
+    static String mediaType(String contentType) {
         int parameters = contentType.indexOf(';');
         String type = parameters < 0 ? contentType : contentType.substring(0, parameters);
         return type.strip().toLowerCase(Locale.ROOT);

@@ -114,7 +114,8 @@ final class ModelsEndpoint {
                 + " from GET /v1/models");
     }
 
-    private static Map<String, String> query(String rawQuery) {
+    /** The query parameters, decoded; the first of a repeated name wins. */
+    static Map<String, String> query(String rawQuery) {
         Map<String, String> parameters = new HashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return parameters;

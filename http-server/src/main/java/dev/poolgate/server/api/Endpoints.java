@@ -48,6 +48,9 @@ public final class Endpoints {
                         new UpstreamEndpoint(pool, metrics, retries, "API request", null, max, readDeadlines))
                 .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
+                // Clients probe the base URL itself before their first call (Claude Code sends HEAD /).
+                .route("GET", "/", Access.OPEN, Endpoints::root)
+                .route("HEAD", "/", Access.OPEN, Endpoints::root)
                 .route("GET", "/metrics", Access.ADMIN, call -> {
                     call.exchange.getResponseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
                     call.send(200, metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -72,6 +75,11 @@ public final class Endpoints {
         fields.put("min_connections", pool.config().minSize());
         fields.put("max_connections", pool.config().maxSize());
         return JSON.writeValueAsBytes(root);
+    }
+
+    /** The base URL itself: says what answers here, so that a client's probe of it succeeds. */
+    private static void root(Call call) throws java.io.IOException {
+        call.sendJson(200, "{\"service\":\"poolgate\",\"api\":\"/v1/\"}".getBytes(StandardCharsets.UTF_8));
     }
 
     private static void health(Call call, boolean shuttingDown) throws java.io.IOException {

@@ -50,7 +50,7 @@ record CommandLine(boolean help, StubConfig config) {
               --failure-status S            status of those failures: 429, 500 or 529 (default 500)
               --retry-after-seconds N       retry-after of an injected 429 or 529, 0 to 86400
                                             (default 1)
-              --mid-stream-error-after N    streams end with an error event after N text deltas,
+              --mid-stream-error-after N    streams end with an error event after N deltas,
                                             0 to 2147483647 (default: off)
               --health-failing              GET /health answers 503
               --drop-rate R                 fraction of API and health requests whose connection

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * text, so that every tool loop ends). Which tool: a {@code tool} choice's; otherwise the one a
  * hint in the last user text names, else the first tool. The hint, the last one in the text
  * winning: {@code use tool NAME}, optionally followed by {@code  with {...JSON object...}} whose
- * properties replace those of the generated input; and, under {@code auto} only,
+ * properties replace those of the generated input (an object that does not parse is ignored, as
+ * a model would ignore a garbled instruction); and, under {@code auto} only,
  * {@code use no tool} for a text answer. A hint naming no tool given is ignored. The input is
  * {@link SchemaExample#inputFor the example} of the tool's {@code input_schema}.
  *

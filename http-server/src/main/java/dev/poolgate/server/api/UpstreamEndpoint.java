@@ -312,7 +312,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      */
     private boolean forward(Call call, UpstreamResponse response) throws IOException {
         String type = response.header("content-type").toLowerCase(Locale.ROOT);
-        if (type.isEmpty() || type.startsWith("application/json")) {
+        if (type.isEmpty() || type.startsWith("application/json") || "HEAD".equals(call.exchange.getRequestMethod())) {
             return copyWhole(call, response);
         }
         if (!type.startsWith("text/event-stream")) {
@@ -400,7 +400,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
      */
     private boolean copyStreamed(Call call, UpstreamResponse response) throws IOException {
         forwardHeaders(call, response);
-        String declared = response.header("content-length");
+        // Upstream's length when its framing used one (already checked by the connection), else chunked.
+        String declared = response.headers().containsKey("transfer-encoding") ? "" : response.header("content-length");
         long length = declared.isEmpty() ? 0 : Long.parseLong(declared);
         call.start(response.status(), length == 0 && !declared.isEmpty() ? -1 : length);
         OutputStream out = call.exchange.getResponseBody();

@@ -196,6 +196,29 @@ class AnthropicSdkFlowsTest {
         assertTrue(results.stream().allMatch(result -> result.result().isSucceeded()), results::toString);
     }
 
+    @Test
+    void aBatchsResultsUrlPointsAtTheGatewaySoThatSdksReadingItStayBehindIt() {
+        MessageBatch created = sdk.messages().batches().create(BatchCreateParams.builder()
+                .addRequest(request("only", "Where are my results?")).build());
+        String origin = "http://127.0.0.1:" + gateway.port();
+
+        MessageBatch ended = Await.until("batch " + created.id() + " ended", Duration.ofSeconds(20),
+                () -> sdk.messages().batches().retrieve(created.id()),
+                batch -> batch.processingStatus().equals(MessageBatch.ProcessingStatus.ENDED));
+        String resultsUrl = ended.resultsUrl().orElseThrow();
+        List<String> listed = sdk.messages().batches().list().data().stream()
+                .flatMap(batch -> batch.resultsUrl().stream()).toList();
+        long upstreamReads = gateway.embeddedStub().requestCount();
+        GatewayClient.Response results = stats.send(stats.request(resultsUrl.substring(origin.length())).GET());
+
+        assertEquals(origin + "/v1/messages/batches/" + created.id() + "/results", resultsUrl);
+        assertTrue(listed.contains(resultsUrl), listed::toString);
+        assertTrue(listed.stream().allMatch(url -> url.startsWith(origin + "/v1/messages/batches/")), listed::toString);
+        assertEquals(200, results.status(), results.body());
+        assertTrue(results.body().contains("\"custom_id\":\"only\""), results.body());
+        assertTrue(gateway.embeddedStub().requestCount() > upstreamReads, "the results were read through the gateway");
+    }
+
     private static BatchCreateParams.Request request(String customId, String text) {
         return BatchCreateParams.Request.builder().customId(customId)
                 .params(BatchCreateParams.Request.Params.builder().model(MODEL).maxTokens(64).addUserMessage(text)

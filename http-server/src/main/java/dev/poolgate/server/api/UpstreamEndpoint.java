@@ -379,6 +379,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
             throw new ApiError(502, "api_error", "Upstream's answer is larger than the gateway's limit of "
                     + MAX_BUFFERED_BODY_BYTES + " bytes for an answer that is not streamed; send \"stream\": true");
         }
+        body = BatchResultsUrls.rewrite(call.exchange.getRequestURI().getPath(),
+                call.exchange.getRequestHeaders().getFirst("host"), body);
         forwardHeaders(call, response);
         try {
             call.start(response.status(), body.length == 0 ? -1 : body.length);

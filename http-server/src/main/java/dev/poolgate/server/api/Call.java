@@ -34,6 +34,11 @@ final class Call {
         return status;
     }
 
+    /** Whether this is a HEAD request, answered like GET without a body. */
+    boolean head() {
+        return "HEAD".equals(exchange.getRequestMethod());
+    }
+
     boolean responded() {
         return status != 0;
     }
@@ -106,7 +111,7 @@ final class Call {
         if (exchange.getResponseHeaders().getFirst("request-id") == null) {
             exchange.getResponseHeaders().set("request-id", requestId);
         }
-        if ("HEAD".equals(exchange.getRequestMethod())) {
+        if (head()) {
             // A response to HEAD has no body: the JDK writes none, and warns when given a length.
             start(status, -1);
             exchange.getResponseBody().close();

@@ -139,9 +139,11 @@ public final class Router implements HttpHandler {
 
     private Route find(String method, String path) {
         Set<String> allowed = new LinkedHashSet<>();
+        // HEAD is answered on every GET route, without a body (see Call#send).
+        String routeMethod = "HEAD".equals(method) ? "GET" : method;
         for (Route route : routes) {
             if (route.path.matcher(path).matches()) {
-                if (route.method.equals(method)) {
+                if (route.method.equals(routeMethod)) {
                     return route;
                 }
                 allowed.add(route.method);

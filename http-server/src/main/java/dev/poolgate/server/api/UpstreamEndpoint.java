@@ -169,7 +169,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
     private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body)
             throws IOException, InterruptedException {
         try {
-            return lease.connection().send(call.exchange.getRequestMethod(), target,
+            // HEAD goes upstream as GET: the answer's headers are the same, its body is dropped here.
+            String method = call.head() ? "GET" : call.exchange.getRequestMethod();
+            return lease.connection().send(method, target,
                     call.exchange.getRequestHeaders(), body);
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             lease.invalidate();
@@ -349,7 +351,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
         }
         forwardHeaders(call, response);
         try {
-            call.start(response.status(), body.length == 0 ? -1 : body.length);
+            call.start(response.status(), body.length == 0 || call.head() ? -1 : body.length);
+            if (call.head()) {
+                return true;
+            }
             // Not flushed: the bytes that do not fill the server's buffer go out when the router
             // closes the exchange, after this client went back to the pool, so that a caller's
             // next request finds it there.

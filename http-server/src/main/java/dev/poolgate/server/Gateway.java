@@ -52,7 +52,7 @@ public final class Gateway implements AutoCloseable {
         String key = "stub-" + HexFormat.of().formatHex(secret);
         StubBackend stub = StubBackend.start(StubConfig.builder().host("127.0.0.1").port(0).apiKey(key).build());
         LOG.warn("[STARTUP] Forwarding to the embedded stub backend at {} (--upstream stub): its answers are fake; "
-                + "set ANTHROPIC_API_KEY to reach the Claude API", stub.baseUri());
+                + "set ANTHROPIC_API_KEY to reach the real API", stub.baseUri());
         ServerConfig forStub = config.upstreamHealthPath().equals(Settings.DEFAULT_HEALTH_PATH)
                 ? config.withUpstreamHealthPath(STUB_HEALTH_PATH)
                 : config;

@@ -32,6 +32,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogFormat.use(config.logFormat());
         Gateway running;
         try {
             running = Gateway.start(config);

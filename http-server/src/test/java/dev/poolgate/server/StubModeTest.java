@@ -49,7 +49,7 @@ class StubModeTest {
             List<String> warnings = log.linesStartingWith("[STARTUP] Forwarding to the embedded stub backend at ");
             assertEquals(1, warnings.size(), log.text());
             assertTrue(warnings.get(0).endsWith("(--upstream stub): its answers are fake; set ANTHROPIC_API_KEY to "
-                    + "reach the Claude API"), warnings.get(0));
+                    + "reach the real API"), warnings.get(0));
             assertTrue(log.rawLines().stream().anyMatch(line -> line.contains(" WARN [STARTUP] Forwarding to the "
                     + "embedded stub")), "logged at WARN level");
         }

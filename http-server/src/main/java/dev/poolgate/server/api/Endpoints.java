@@ -36,7 +36,8 @@ public final class Endpoints {
         long max = config.maxRequestBytes();
         Readiness readiness = new Readiness(pool, upstreamHealth, shuttingDown, System::nanoTime);
         RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
-        return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown)
+        return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown,
+                new AccessLog("json".equals(config.logFormat())))
                 .route("POST", "/v1/messages", Access.API, new UpstreamEndpoint(pool, metrics, retries,
                         "message request", MessageRequests::checkMessage, max, readDeadlines))
                 .route("POST", "/v1/messages/count_tokens", Access.API, new UpstreamEndpoint(pool, metrics, retries,

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The server's one HTTP handler: finds the endpoint for a method and path, answers 404 and 405
  * itself, checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
  * shutting down, turns every error into an Anthropic-style body, and records each request in the
- * metrics.
+ * metrics and the access log.
  */
 public final class Router implements HttpHandler {
 
@@ -47,11 +47,17 @@ public final class Router implements HttpHandler {
     private final ProxyKeys proxyKeys;
     private final Metrics metrics;
     private final BooleanSupplier shuttingDown;
+    private final AccessLog accessLog;
 
     Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown) {
+        this(proxyKeys, metrics, shuttingDown, new AccessLog(false));
+    }
+
+    Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown, AccessLog accessLog) {
         this.proxyKeys = proxyKeys;
         this.metrics = metrics;
         this.shuttingDown = shuttingDown;
+        this.accessLog = accessLog;
     }
 
     /** Adds a route; {@code API} routes are also refused while shutting down. */
@@ -65,6 +71,7 @@ public final class Router implements HttpHandler {
         Call call = new Call(exchange, "req_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), metrics);
         String path = exchange.getRequestURI().getPath();
+        call.client = ProxyKeys.client(exchange.getRequestHeaders());
         enter();
         try {
             Route match = find(exchange.getRequestMethod(), path);
@@ -88,10 +95,7 @@ public final class Router implements HttpHandler {
                     + "request, and report request id " + call.requestId + " if it persists"));
         } finally {
             exchange.close();
-            if (!call.responded()) {
-                metrics.requestAnswered(call.route, 0);
-            }
-            metrics.requestFinished(System.nanoTime() - call.startNanos);
+            call.ended(accessLog);
             leave();
         }
     }

@@ -108,6 +108,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         readDeadlines.requestRead();
         if (check != null) {
             check.accept(body);
+            call.describe(body);
         } else {
             body = null;
         }
@@ -116,7 +117,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         for (int attempt = 1; ; attempt++) {
             Lease<ClaudeClient> lease;
             try {
-                lease = acquire();
+                lease = acquire(call);
             } catch (ConnectionCreationException e) {
                 // Pooling disabled: this attempt's own connection could not be made.
                 if (connectFailure(e.getCause()) && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
@@ -125,8 +126,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
                 throw unreachable(e.getCause());
             }
             UpstreamResponse response;
+            long sent = System.nanoTime();
             try {
                 response = send(call, lease, target, body);
+                metrics.upstreamAnswered(System.nanoTime() - sent);
             } catch (HttpConnectTimeoutException | ConnectException e) {
                 if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
                     continue;
@@ -250,7 +253,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * Takes a client from the pool, or throws the error the client gets. A creation failure with
      * pooling disabled is left to the caller, who may retry it.
      */
-    private Lease<ClaudeClient> acquire() {
+    private Lease<ClaudeClient> acquire(Call call) {
         boolean pooled = pool.config().poolingEnabled();
         if (pooled) {
             LOG.info("[API] Acquiring {} client from pool for {}", pool.config().connectionName(), purpose);
@@ -270,7 +273,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
         } catch (PoolClosedException | AcquireInterruptedException e) {
             throw shuttingDown();
         } finally {
-            metrics.acquireWaited(System.nanoTime() - start);
+            long waited = System.nanoTime() - start;
+            metrics.acquireWaited(waited);
+            call.acquireNanos = Math.max(call.acquireNanos, 0) + waited;
         }
     }
 
@@ -289,7 +294,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
             return copyWhole(call, response);
         }
         forwardHeaders(call, response);
+        call.statusFromUpstream = true;
         call.start(response.status(), 0);
+        UsageScanner usage = call.streamUsage();
         OutputStream out = call.exchange.getResponseBody();
         ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
@@ -313,9 +320,11 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     break;
                 }
                 errorEvents.scan(buffer, 0, n);
+                usage.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
                 out.flush();
+                call.bytesOut += n;
             }
         }
         if (errorEvents.found()) {
@@ -350,11 +359,14 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     + MAX_BUFFERED_BODY_BYTES + " bytes for an answer that is not streamed; send \"stream\": true");
         }
         forwardHeaders(call, response);
+        call.statusFromUpstream = true;
+        call.answerUsage(response.status(), body);
         try {
             call.start(response.status(), body.length == 0 || call.head() ? -1 : body.length);
             if (call.head()) {
                 return true;
             }
+            call.bytesOut += body.length;
             // Not flushed: the bytes that do not fill the server's buffer go out when the router
             // closes the exchange, after this client went back to the pool, so that a caller's
             // next request finds it there.

@@ -36,6 +36,11 @@ public final class Main {
         Gateway running;
         try {
             running = Gateway.start(config);
+        } catch (IllegalArgumentException e) {
+            // A configuration the gateway refuses (no upstream): the message names the fix, a trace would bury it.
+            LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage());
+            System.exit(2);
+            return;
         } catch (IOException | RuntimeException e) {
             LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage(), e);
             System.exit(1);

@@ -54,12 +54,14 @@ class LogFormatTest {
             Matcher port = Await.until("the listening line", AWAIT, () -> server.lines().stream()
                     .map(line -> listening.matcher(parse(line).path("formattedMessage").asText()))
                     .filter(Matcher::find).findFirst().orElse(null), m -> m != null);
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            HttpResponse<String> response;
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + port.group(1) + "/v1/messages")).header("x-api-key", "k").header("anthropic-version",
                     GatewayClient.VERSION).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(GatewayClient.message("json please"))).build(),
                     HttpResponse.BodyHandlers.ofString());
+            }
             assertEquals(200, response.statusCode(), response.body());
             String requestId = response.headers().firstValue("request-id").orElseThrow();
             Await.until("the access line", AWAIT, () -> server.lines().stream()

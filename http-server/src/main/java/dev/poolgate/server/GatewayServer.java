@@ -9,6 +9,7 @@ import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.ClaudeClientFactory;
+import dev.poolgate.server.upstream.UpstreamHealth;
 import dev.poolgate.server.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,9 +61,10 @@ public final class GatewayServer implements AutoCloseable {
     public static GatewayServer start(ServerConfig config, URI upstream, String upstreamKey) throws IOException {
         String connection = config.pool().connectionName();
         LOG.info("[STARTUP] Configuring connection pool manager...");
-        ClaudeClientFactory factory = new ClaudeClientFactory(upstream, upstreamKey, config.upstreamConnectTimeout(),
-                config.upstreamTimeout(), config.upstreamReadTimeout(), config.upstreamHealthPath(),
-                config.upstreamCaFile() == null ? null : UpstreamTrust.socketsTrusting(config.upstreamCaFile()));
+        UpstreamHealth<ClaudeClient> factory = new UpstreamHealth<>(new ClaudeClientFactory(upstream, upstreamKey,
+                config.upstreamConnectTimeout(), config.upstreamTimeout(), config.upstreamReadTimeout(),
+                config.upstreamHealthPath(), config.upstreamCaFile() == null ? null
+                        : UpstreamTrust.socketsTrusting(config.upstreamCaFile())), System::nanoTime);
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);
@@ -93,7 +95,7 @@ public final class GatewayServer implements AutoCloseable {
         RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
         metrics.requestReadTimeouts(readDeadlines::cutOff);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines);
+        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines, factory);
         server.createContext("/", router);
         server.setExecutor(readDeadlines);
         GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router,

@@ -117,6 +117,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
             body = call.readBody(maxRequestBytes);
             readDeadlines.requestRead();
             check.accept(body);
+            call.describe(body);
         } else {
             upload = Upload.of(call, maxRequestBytes);
             if (upload == null) {
@@ -130,7 +131,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         for (int attempt = 1; ; attempt++) {
             Lease<ClaudeClient> lease;
             try {
-                lease = acquire();
+                lease = acquire(call);
             } catch (ConnectionCreationException e) {
                 // Pooling disabled: this attempt's own connection could not be made.
                 if (replayable && connectFailure(e.getCause())
@@ -140,8 +141,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
                 throw unreachable(e.getCause());
             }
             UpstreamResponse response;
+            long sent = System.nanoTime();
             try {
                 response = send(call, lease, target, body, upload);
+                metrics.upstreamAnswered(System.nanoTime() - sent);
                 if (upload != null) {
                     readDeadlines.requestRead();
                 }
@@ -189,7 +192,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
     /** Sends one attempt; its client is destroyed if that fails in any way, since its state is unknown. */
     private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body,
             Upload upload) throws IOException, InterruptedException {
-        String method = call.exchange.getRequestMethod();
+        // HEAD goes upstream as GET: the answer's headers are the same, its body is dropped here.
+        String method = call.head() ? "GET" : call.exchange.getRequestMethod();
         try {
             return upload == null
                     ? lease.connection().send(method, target, call.exchange.getRequestHeaders(), body)
@@ -276,7 +280,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * Takes a client from the pool, or throws the error the client gets. A creation failure with
      * pooling disabled is left to the caller, who may retry it.
      */
-    private Lease<ClaudeClient> acquire() {
+    private Lease<ClaudeClient> acquire(Call call) {
         boolean pooled = pool.config().poolingEnabled();
         if (pooled) {
             LOG.info("[API] Acquiring {} client from pool for {}", pool.config().connectionName(), purpose);
@@ -296,7 +300,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
         } catch (PoolClosedException | AcquireInterruptedException e) {
             throw shuttingDown();
         } finally {
-            metrics.acquireWaited(System.nanoTime() - start);
+            long waited = System.nanoTime() - start;
+            metrics.acquireWaited(waited);
+            call.acquireNanos = Math.max(call.acquireNanos, 0) + waited;
         }
     }
 
@@ -319,7 +325,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
             return copyStreamed(call, response);
         }
         forwardHeaders(call, response);
+        call.statusFromUpstream = true;
         call.start(response.status(), 0);
+        UsageScanner usage = call.streamUsage();
         OutputStream out = call.exchange.getResponseBody();
         ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
@@ -343,9 +351,11 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     break;
                 }
                 errorEvents.scan(buffer, 0, n);
+                usage.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
                 out.flush();
+                call.bytesOut += n;
             }
         }
         if (errorEvents.found()) {
@@ -382,8 +392,14 @@ final class UpstreamEndpoint implements Router.Endpoint {
         body = BatchResultsUrls.rewrite(call.exchange.getRequestURI().getPath(),
                 call.exchange.getRequestHeaders().getFirst("host"), body);
         forwardHeaders(call, response);
+        call.statusFromUpstream = true;
+        call.answerUsage(response.status(), body);
         try {
-            call.start(response.status(), body.length == 0 ? -1 : body.length);
+            call.start(response.status(), body.length == 0 || call.head() ? -1 : body.length);
+            if (call.head()) {
+                return true;
+            }
+            call.bytesOut += body.length;
             // Not flushed: the bytes that do not fill the server's buffer go out when the router
             // closes the exchange, after this client went back to the pool, so that a caller's
             // next request finds it there.
@@ -405,6 +421,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         // Upstream's length when its framing used one (already checked by the connection), else chunked.
         String declared = response.headers().containsKey("transfer-encoding") ? "" : response.header("content-length");
         long length = declared.isEmpty() ? 0 : Long.parseLong(declared);
+        call.statusFromUpstream = true;
         call.start(response.status(), length == 0 && !declared.isEmpty() ? -1 : length);
         OutputStream out = call.exchange.getResponseBody();
         byte[] buffer = new byte[16 * 1024];
@@ -423,6 +440,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     return true;
                 }
                 out.write(buffer, 0, n);
+                call.bytesOut += n;
                 // What arrived goes on now: the client may be waiting for exactly these bytes.
                 out.flush();
             }

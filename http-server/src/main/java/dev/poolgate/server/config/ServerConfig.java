@@ -27,6 +27,7 @@ import java.util.List;
  * @param drainTimeout how long in-flight requests may take to finish on shutdown
  * @param pool the pool's settings
  * @param upstreamRetries when and how a failed request is sent upstream again (off by default)
+ * @param clientConnections write and idle timeouts of client connections, and the accept backlog
  */
 public record ServerConfig(
         String host,
@@ -44,7 +45,8 @@ public record ServerConfig(
         Path upstreamCaFile,
         Duration drainTimeout,
         PoolConfig pool,
-        UpstreamRetries upstreamRetries) {
+        UpstreamRetries upstreamRetries,
+        ClientConnections clientConnections) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
@@ -57,7 +59,7 @@ public record ServerConfig(
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
-                drainTimeout, pool, upstreamRetries);
+                drainTimeout, pool, upstreamRetries, clientConnections);
     }
 
     /** Whether the embedded stub backend is the upstream. */
@@ -77,6 +79,6 @@ public record ServerConfig(
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
-                + "]";
+                + ", clientConnections=" + clientConnections + "]";
     }
 }

@@ -246,8 +246,8 @@ final class Connection implements Runnable {
     }
 
     /** Writes a response's status line and headers into the buffer. */
-    void writeHead(boolean http11, int code, Headers headers) throws IOException {
-        output.writeLatin1(http11 ? "HTTP/1.1 " : "HTTP/1.0 ");
+    void writeHead(int code, Headers headers) throws IOException {
+        output.writeLatin1("HTTP/1.1 "); // the version the server supports, as RFC 9110 6.2 asks
         output.writeDecimal(code);
         output.write(' ');
         output.writeLatin1(reason(code));

@@ -148,10 +148,12 @@ final class KitExchange extends HttpExchange {
         if (!responseHeaders.containsKey("Date")) {
             responseHeaders.set("Date", HttpDate.now());
         }
-        connection.writeHead(head.http11(), code, responseHeaders);
+        connection.writeHead(code, responseHeaders);
         responseBody.start(mode, length == -1 ? 0 : length);
         if (mode == ResponseBody.Mode.NONE) {
-            responseBody.close(); // as the JDK does: nothing more can follow, the response is complete
+            // As the JDK does: nothing can follow, so the response is complete and goes out now.
+            responseComplete();
+            connection.output.flush();
         } else if (mode == ResponseBody.Mode.CHUNKED) {
             connection.output.flush(); // a stream's client waits for its head
         }

@@ -123,8 +123,7 @@ final class KitExchange extends HttpExchange {
                 mode = ResponseBody.Mode.CHUNKED;
                 responseHeaders.set("Transfer-encoding", "chunked");
             } else {
-                mode = ResponseBody.Mode.FIXED;
-                length = Long.MAX_VALUE; // HTTP/1.0: the body ends where the connection does
+                mode = ResponseBody.Mode.UNTIL_CLOSE; // HTTP/1.0 has no chunks: the body ends with the connection
                 close = true;
             }
         } else if (length > 0) {

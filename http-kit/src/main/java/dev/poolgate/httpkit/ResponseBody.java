@@ -10,7 +10,8 @@ import java.io.OutputStream;
  */
 final class ResponseBody extends OutputStream {
 
-    enum Mode { NOT_STARTED, FIXED, CHUNKED, NONE }
+    /** UNTIL_CLOSE: an HTTP/1.0 answer of unknown length, ended by closing the connection. */
+    enum Mode { NOT_STARTED, FIXED, CHUNKED, UNTIL_CLOSE, NONE }
 
     private final SocketOutput out;
     private final KitExchange exchange;
@@ -60,6 +61,7 @@ final class ResponseBody extends OutputStream {
                 out.write(bytes, offset, length);
                 remaining -= length;
             }
+            case UNTIL_CLOSE -> out.write(bytes, offset, length);
             case CHUNKED -> {
                 if (length > 0) {
                     out.writeHex(length);

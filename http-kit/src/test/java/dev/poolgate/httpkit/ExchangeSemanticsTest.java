@@ -94,6 +94,18 @@ class ExchangeSemanticsTest {
     }
 
     @Test
+    void aStreamedAnswerToHttp10EndsWithTheConnection() throws IOException {
+        int port = serve(ServerOptions.DEFAULTS, exchange -> answer(exchange, 200, 0, "until close"));
+        try (RawClient client = new RawClient(port, Duration.ofSeconds(10))) {
+            client.write("GET / HTTP/1.0\r\n\r\n");
+            RawClient.Response response = client.read(false);
+            assertNull(response.header("transfer-encoding"), "HTTP/1.0 has no chunked coding");
+            assertEquals("close", response.header("connection"));
+            assertEquals("until close", response.body());
+        }
+    }
+
+    @Test
     void anUnreadSmallBodyIsDrainedAndAnUnreadChunkedBodyClosesTheConnection() throws IOException {
         int port = serve(ServerOptions.DEFAULTS, exchange -> answer(exchange, 200, 2, "ok"));
         try (RawClient client = new RawClient(port, Duration.ofSeconds(10))) {

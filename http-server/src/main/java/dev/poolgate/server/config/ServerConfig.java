@@ -30,6 +30,7 @@ import java.util.List;
  * @param upstreamRetries when and how a failed request is sent upstream again (off by default)
  * @param stubUpstream {@code --upstream stub}: forward to the embedded stub backend
  * @param logFormat "text" or "json"
+ * @param clientConnections write and idle timeouts of client connections, and the accept backlog
  */
 public record ServerConfig(
         String host,
@@ -49,7 +50,8 @@ public record ServerConfig(
         PoolConfig pool,
         UpstreamRetries upstreamRetries,
         boolean stubUpstream,
-        String logFormat) {
+        String logFormat,
+        ClientConnections clientConnections) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
@@ -62,7 +64,7 @@ public record ServerConfig(
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
-                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat);
+                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections);
     }
 
     /** Whether the embedded stub backend is the upstream ({@code --upstream stub}). */
@@ -82,6 +84,6 @@ public record ServerConfig(
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
-                + ", logFormat=" + logFormat + "]";
+                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + "]";
     }
 }

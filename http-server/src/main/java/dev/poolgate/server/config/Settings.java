@@ -57,6 +57,13 @@ public final class Settings {
         REQUEST_READ_TIMEOUT("--request-read-timeout", "POOLGATE_REQUEST_READ_TIMEOUT", "30s",
                 "how long a client may take to send a request, headers and body (> 0); then its connection is "
                         + "closed"),
+        CLIENT_WRITE_TIMEOUT("--client-write-timeout", "POOLGATE_CLIENT_WRITE_TIMEOUT", "30s",
+                "how long a client may accept no bytes of its answer (> 0); then it is cut off and its pooled "
+                        + "connection replaced"),
+        CLIENT_IDLE_TIMEOUT("--client-idle-timeout", "POOLGATE_CLIENT_IDLE_TIMEOUT", "30s",
+                "how long an idle keep-alive client connection stays open (> 0)"),
+        ACCEPT_BACKLOG("--accept-backlog", "POOLGATE_ACCEPT_BACKLOG", "1024",
+                "connections that may wait to be accepted, 1 to 65535"),
         UPSTREAM_CONNECT_TIMEOUT("--upstream-connect-timeout", "POOLGATE_UPSTREAM_CONNECT_TIMEOUT", "10s",
                 "upstream connect timeout (> 0)"),
         UPSTREAM_TIMEOUT("--upstream-timeout", "POOLGATE_UPSTREAM_TIMEOUT", "600s",
@@ -223,7 +230,9 @@ public final class Settings {
                 pool,
                 retries(),
                 stub,
-                logFormat());
+                logFormat(),
+                new ClientConnections(duration(Setting.CLIENT_WRITE_TIMEOUT, false),
+                        duration(Setting.CLIENT_IDLE_TIMEOUT, false), integer(Setting.ACCEPT_BACKLOG, 1, 65_535)));
     }
 
     /** Whether {@code --upstream stub} asks for the embedded stub; it never shares the run with a real upstream. */

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running gateway and, when no upstream is configured, the embedded stub backend it forwards
+ * A running gateway and, with {@code --upstream stub}, the embedded stub backend it forwards
  * to (on a free loopback port, with a random key of its own); closing it closes both, the gateway
  * first.
  */
@@ -29,8 +29,20 @@ public final class Gateway implements AutoCloseable {
         this.embeddedStub = embeddedStub;
     }
 
-    /** Starts the embedded stub if the configuration names no upstream, then the gateway. */
+    /**
+     * Starts the embedded stub if the configuration asks for it ({@code --upstream stub}), then the
+     * gateway.
+     *
+     * @throws IllegalArgumentException when no upstream is configured and the stub is not asked
+     *     for: its fake answers are never served by default
+     */
     public static Gateway start(ServerConfig config) throws IOException {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null; build one with Settings.parse");
+        }
+        if (!config.embeddedStub() && config.upstream() == null) {
+            throw new IllegalArgumentException(Settings.NO_UPSTREAM);
+        }
         GatewayServer.configureJdkServer();
         if (!config.embeddedStub()) {
             return new Gateway(GatewayServer.start(config, config.upstream(), config.upstreamApiKey()), null);
@@ -39,8 +51,8 @@ public final class Gateway implements AutoCloseable {
         new SecureRandom().nextBytes(secret);
         String key = "stub-" + HexFormat.of().formatHex(secret);
         StubBackend stub = StubBackend.start(StubConfig.builder().host("127.0.0.1").port(0).apiKey(key).build());
-        LOG.info("[STARTUP] No ANTHROPIC_API_KEY or ANTHROPIC_BASE_URL set: forwarding to the embedded stub backend "
-                + "at {}", stub.baseUri());
+        LOG.warn("[STARTUP] Forwarding to the embedded stub backend at {} (--upstream stub): its answers are fake; "
+                + "set ANTHROPIC_API_KEY to reach the real API", stub.baseUri());
         ServerConfig forStub = config.upstreamHealthPath().equals(Settings.DEFAULT_HEALTH_PATH)
                 ? config.withUpstreamHealthPath(STUB_HEALTH_PATH)
                 : config;

@@ -1,14 +1,19 @@
 package dev.poolgate.server;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
+import dev.poolgate.httpkit.ServerOptions;
+import dev.poolgate.httpkit.StrictHttpServerProvider;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.server.api.Endpoints;
 import dev.poolgate.server.api.RequestReadDeadlines;
 import dev.poolgate.server.api.Router;
+import dev.poolgate.server.config.ClientConnections;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.ClaudeClientFactory;
+import dev.poolgate.server.upstream.UpstreamHealth;
 import dev.poolgate.server.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,9 +65,10 @@ public final class GatewayServer implements AutoCloseable {
     public static GatewayServer start(ServerConfig config, URI upstream, String upstreamKey) throws IOException {
         String connection = config.pool().connectionName();
         LOG.info("[STARTUP] Configuring connection pool manager...");
-        ClaudeClientFactory factory = new ClaudeClientFactory(upstream, upstreamKey, config.upstreamConnectTimeout(),
-                config.upstreamTimeout(), config.upstreamReadTimeout(), config.upstreamHealthPath(),
-                config.upstreamCaFile() == null ? null : UpstreamTrust.socketsTrusting(config.upstreamCaFile()));
+        UpstreamHealth<ClaudeClient> factory = new UpstreamHealth<>(new ClaudeClientFactory(upstream, upstreamKey,
+                config.upstreamConnectTimeout(), config.upstreamTimeout(), config.upstreamReadTimeout(),
+                config.upstreamHealthPath(), config.upstreamCaFile() == null ? null
+                        : UpstreamTrust.socketsTrusting(config.upstreamCaFile())), System::nanoTime);
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);
@@ -81,7 +87,8 @@ public final class GatewayServer implements AutoCloseable {
         configureJdkServer();
         HttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
+            server = provider(config.clientConnections()).createHttpServer(
+                    new InetSocketAddress(config.host(), config.port()), config.clientConnections().acceptBacklog());
         } catch (IOException | RuntimeException e) {
             pool.close();
             throw new IOException("Could not bind " + config.host() + ":" + config.port() + " (" + e.getMessage()
@@ -93,7 +100,7 @@ public final class GatewayServer implements AutoCloseable {
         RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
         metrics.requestReadTimeouts(readDeadlines::cutOff);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines);
+        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines, factory);
         server.createContext("/", router);
         server.setExecutor(readDeadlines);
         GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router,
@@ -149,6 +156,24 @@ public final class GatewayServer implements AutoCloseable {
         if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
             System.setProperty("sun.net.httpserver.maxIdleConnections", Integer.toString(MAX_IDLE_CLIENT_CONNECTIONS));
         }
+    }
+
+    /** The JDK's standard property that names an {@link HttpServerProvider} class. */
+    static final String PROVIDER_PROPERTY = "com.sun.net.httpserver.HttpServerProvider";
+
+    /**
+     * The strict server of http-kit (docs/http-front.md), unless the JDK's standard property
+     * {@value #PROVIDER_PROPERTY} names another provider, e.g.
+     * {@code sun.net.httpserver.DefaultHttpServerProvider} to compare with the JDK's own server.
+     */
+    static HttpServerProvider provider(ClientConnections connections) {
+        if (System.getProperty(PROVIDER_PROPERTY) != null) {
+            LOG.warn("[STARTUP] Serving HTTP with {} ({}), not the strict http-kit server: requests are framed "
+                    + "as that provider does", System.getProperty(PROVIDER_PROPERTY), PROVIDER_PROPERTY);
+            return HttpServerProvider.provider();
+        }
+        return new StrictHttpServerProvider(ServerOptions.DEFAULTS.withWriteTimeout(connections.writeTimeout())
+                .withIdleTimeout(connections.idleTimeout()).withAcceptBacklog(connections.acceptBacklog()));
     }
 
     /** The bound port. */

@@ -32,9 +32,15 @@ public final class Main {
             System.exit(2);
             return;
         }
+        LogFormat.use(config.logFormat());
         Gateway running;
         try {
             running = Gateway.start(config);
+        } catch (IllegalArgumentException e) {
+            // A configuration the gateway refuses (no upstream): the message names the fix, a trace would bury it.
+            LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage());
+            System.exit(2);
+            return;
         } catch (IOException | RuntimeException e) {
             LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage(), e);
             System.exit(1);

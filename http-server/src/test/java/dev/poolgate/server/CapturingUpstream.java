@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * default health path ({@code GET /v1/models?limit=1}) and {@code GET /v1/models}, and
  * {@code POST /v1/messages} plain or streamed, always with {@link #RESPONSE_HEADERS}. A streamed
  * request whose body contains {@link #DROP_MID_STREAM} gets its first event, then a connection
- * closed without the end of the chunked body.
+ * closed without the end of the chunked body. {@code POST /v1/files} answers the size of the upload
+ * it received; {@code GET /v1/files/{id}/content} sends {@link #DOWNLOAD_BYTES} of binary content,
+ * chunked, stopping half-way until {@link #releaseDownload()} so that a test can see the first
+ * half arrive before the rest exists.
  */
 final class CapturingUpstream implements AutoCloseable {
 
@@ -48,6 +51,10 @@ final class CapturingUpstream implements AutoCloseable {
         }
     }
 
+    /** The size of a file download; its byte i is {@code (byte) (i * 31)}. */
+    static final int DOWNLOAD_BYTES = 3 * 1024 * 1024;
+
+    private final java.util.concurrent.CountDownLatch downloadReleased = new java.util.concurrent.CountDownLatch(1);
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -72,6 +79,20 @@ final class CapturingUpstream implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
+    /** Lets a download that is waiting half-way send its second half. */
+    void releaseDownload() {
+        downloadReleased.countDown();
+    }
+
+    /** The content of a download, as {@link #DOWNLOAD_BYTES} describes it. */
+    static byte[] downloadContent() {
+        byte[] content = new byte[DOWNLOAD_BYTES];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31);
+        }
+        return content;
+    }
+
     List<Seen> requests() {
         return List.copyOf(seen);
     }
@@ -85,7 +106,10 @@ final class CapturingUpstream implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String body;
         try (InputStream in = exchange.getRequestBody()) {
-            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            byte[] bytes = in.readAllBytes();
+            // An upload is binary: kept byte for byte (ISO-8859-1 maps each byte to one char).
+            body = new String(bytes, exchange.getRequestURI().getPath().equals("/v1/files")
+                    ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
         }
         Map<String, List<String>> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) ->
@@ -119,6 +143,11 @@ final class CapturingUpstream implements AutoCloseable {
                         + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
                         + "\"usage\":{\"input_tokens\":3,\"output_tokens\":2}}");
             }
+        } else if (exchange.getRequestMethod().equals("POST") && path.equals("/v1/files")) {
+            json(exchange, 200, "{\"type\":\"file\",\"id\":\"file_capture\",\"size_bytes\":"
+                    + body.getBytes(StandardCharsets.ISO_8859_1).length + "}");
+        } else if (exchange.getRequestMethod().equals("GET") && path.matches("/v1/files/[^/]+/content")) {
+            download(exchange);
         } else {
             json(exchange, 404, "{\"type\":\"error\",\"error\":{\"type\":\"not_found_error\",\"message\":\"no "
                     + path + "\"},\"request_id\":\"req_upstream404\"}");
@@ -154,6 +183,24 @@ final class CapturingUpstream implements AutoCloseable {
                 + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":2}}");
         event(out, "message_stop", "{\"type\":\"message_stop\"}");
         out.close();
+    }
+
+    private void download(HttpExchange exchange) throws IOException {
+        byte[] content = downloadContent();
+        exchange.getResponseHeaders().set("content-type", "application/octet-stream");
+        exchange.getResponseHeaders().set("content-disposition", "attachment; filename=\"capture.bin\"");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(content, 0, content.length / 2);
+            out.flush();
+            try {
+                downloadReleased.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("stopped while holding back the download", e);
+            }
+            out.write(content, content.length / 2, content.length - content.length / 2);
+        }
     }
 
     private static void event(OutputStream out, String name, String data) throws IOException {

@@ -194,9 +194,10 @@ abstract class GatewayContract {
         assertMetric(text, "poolgate_pool_health_check_failures_total", 0);
         assertTrue(text.contains("# TYPE poolgate_upstream_retries_total counter\n"), text);
         assertMetric(text, "poolgate_upstream_retries_total", 0);
-        assertMetric(text, "poolgate_http_requests_total{route=\"/v1/messages\",status=\"200\"}", 1);
-        assertMetric(text, "poolgate_http_requests_total{route=\"unmatched\",status=\"404\"}", 1);
-        assertHistogram(text, "poolgate_http_request_duration_seconds");
+        assertMetric(text, "poolgate_http_requests_total{route=\"/v1/messages\",status=\"200\",origin=\"upstream\"}",
+                1);
+        assertMetric(text, "poolgate_http_requests_total{route=\"unmatched\",status=\"404\",origin=\"gateway\"}", 1);
+        assertHistogram(text, "poolgate_http_request_duration_seconds", "route=\"/v1/messages\",");
         assertHistogram(text, "poolgate_pool_acquire_wait_seconds");
         assertMetric(text, "poolgate_pool_acquire_wait_seconds_count", 1);
     }
@@ -209,8 +210,14 @@ abstract class GatewayContract {
 
     /** A histogram: typed, cumulative non-decreasing buckets ending in +Inf, which equals _count. */
     static void assertHistogram(String text, String name) {
+        assertHistogram(text, name, "");
+    }
+
+    /** The histogram series of {@code labels} (empty, or label pairs each ending with a comma). */
+    static void assertHistogram(String text, String name, String labels) {
         assertTrue(text.contains("# TYPE " + name + " histogram\n"), () -> name + " type in\n" + text);
-        Matcher bucket = Pattern.compile("(?m)^" + name + "_bucket\\{le=\"([^\"]+)\"} (\\d+)$").matcher(text);
+        Matcher bucket = Pattern.compile("(?m)^" + name + "_bucket\\{" + Pattern.quote(labels)
+                + "le=\"([^\"]+)\"} (\\d+)$").matcher(text);
         long previous = 0;
         long buckets = 0;
         String last = null;
@@ -223,8 +230,10 @@ abstract class GatewayContract {
         }
         assertTrue(buckets > 2, () -> name + " buckets in\n" + text);
         assertEquals("+Inf", last);
-        assertMetric(text, name + "_count", previous);
-        assertTrue(Pattern.compile("(?m)^" + name + "_sum \\S+$").matcher(text).find(), () -> name + "_sum");
+        String plain = labels.isEmpty() ? "" : "{" + labels.substring(0, labels.length() - 1) + "}";
+        assertMetric(text, name + "_count" + plain, previous);
+        assertTrue(Pattern.compile("(?m)^" + Pattern.quote(name + "_sum" + plain) + " \\S+$").matcher(text).find(),
+                () -> name + "_sum");
         assertTrue(previous > 0, () -> name + " recorded nothing");
     }
 

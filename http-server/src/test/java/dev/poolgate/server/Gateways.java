@@ -17,10 +17,14 @@ final class Gateways {
     private Gateways() {
     }
 
-    /** A gateway with {@code --port 0} and the given flags; with no upstream flags, over the embedded stub. */
+    /** A gateway with {@code --port 0} and the given flags; with no upstream flags, over the embedded stub ({@code --upstream stub}). */
     static Gateway start(String... flags) {
         List<String> args = new ArrayList<>(List.of("--port", "0"));
         args.addAll(List.of(flags));
+        if (args.stream().noneMatch(flag -> flag.equals("--upstream") || flag.startsWith("--upstream=")
+                || flag.startsWith("--anthropic-"))) {
+            args.addAll(List.of("--upstream", "stub"));
+        }
         try {
             return Gateway.start(Settings.parse(args.toArray(String[]::new), Map.of()));
         } catch (IOException e) {

@@ -69,7 +69,7 @@ class IdleConnectionsTest {
 
     @Test
     void threeHundredIdleKeepAliveConnectionsAllServeASecondRequest() throws IOException {
-        try (ServerProcess server = ServerProcess.start(List.of(), List.of("--port", "0"), Map.of())) {
+        try (ServerProcess server = ServerProcess.start(List.of(), List.of("--port", "0", "--upstream", "stub"), Map.of())) {
             int port = server.awaitListening(Duration.ofSeconds(30));
             List<Connection> connections = new ArrayList<>();
             try {

@@ -56,34 +56,48 @@ class RequestErrorsTest {
         assertInvalid("/v1/messages/count_tokens", "{not json}", "not valid JSON");
     }
 
-    @Test
-    void eachMissingRequiredFieldIsAnInvalidRequestNamingIt() {
-        assertInvalid("/v1/messages", "{\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-                "model");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
-                "max_tokens");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10}", "messages");
-        assertInvalid("/v1/messages/count_tokens", "{\"model\":\"m\"}", "messages");
-        assertInvalid("/v1/messages/count_tokens", "{\"messages\":[]}", "model");
+    /**
+     * Asserts a 400 naming {@code field} that upstream made: the request was forwarded once, and
+     * upstream's answer reached the client as it was.
+     */
+    private void assertRefusedUpstream(String path, String body, String field) {
+        long upstreamBefore = gateway.embeddedStub().requestCount(path);
+
+        Response response = client.post(path, body);
+
+        response.assertError(400, "invalid_request_error");
+        assertTrue(response.errorMessage().contains(field), () -> "names " + field + ": " + response.body());
+        assertEquals(upstreamBefore + 1, gateway.embeddedStub().requestCount(path), "forwarded once");
     }
 
     @Test
-    void fieldsOfTheWrongTypeAreInvalidRequestsNamingThem() {
+    void aMissingModelIsTheGatewaysInvalidRequestTheRestUpstreams() {
+        // The gateway reads model itself; the other required fields are upstream's to check.
+        assertInvalid("/v1/messages", "{\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "model");
+        assertInvalid("/v1/messages/count_tokens", "{\"messages\":[]}", "model");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "max_tokens");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10}", "messages");
+        assertRefusedUpstream("/v1/messages/count_tokens", "{\"model\":\"m\"}", "messages");
+    }
+
+    @Test
+    void fieldsTheGatewayReadsOfTheWrongTypeAreItsInvalidRequestsTheRestUpstreams() {
         String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
         assertInvalid("/v1/messages", "{\"model\":42,\"max_tokens\":10," + messages + "}", "model");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":\"ten\"," + messages + "}", "max_tokens");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":1.5," + messages + "}", "max_tokens");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":0," + messages + "}", "max_tokens");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10,\"messages\":\"hi\"}", "messages");
-        assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[\"hi\"]}", "messages.0");
-        assertInvalid("/v1/messages",
-                "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"system\",\"content\":\"hi\"}]}",
-                "messages.0.role");
-        assertInvalid("/v1/messages",
-                "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":5}]}",
-                "messages.0.content");
         assertInvalid("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10,\"stream\":\"yes\"," + messages + "}",
                 "stream");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"max_tokens\":\"ten\"," + messages + "}",
+                "max_tokens");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"max_tokens\":1.5," + messages + "}", "max_tokens");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"max_tokens\":0," + messages + "}", "max_tokens");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10,\"messages\":\"hi\"}", "messages");
+        assertRefusedUpstream("/v1/messages", "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[\"hi\"]}",
+                "messages.0");
+        assertRefusedUpstream("/v1/messages",
+                "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":5}]}",
+                "messages.0.content");
     }
 
     @Test
@@ -119,8 +133,9 @@ class RequestErrorsTest {
     @Test
     void anUnknownPathIsNotFound() {
         client.get("/v2/messages").assertError(404, "not_found_error");
-        client.post("/v1/complete", GatewayClient.message("hi")).assertError(404, "not_found_error");
-        client.get("/").assertError(404, "not_found_error");
+        client.get("/pool/unknown").assertError(404, "not_found_error");
+        // Under /v1 upstream answers for its paths: its own 404 comes back.
+        client.post("/v1/no-such-endpoint", GatewayClient.message("hi")).assertError(404, "not_found_error");
     }
 
     @Test

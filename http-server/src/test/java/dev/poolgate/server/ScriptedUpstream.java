@@ -378,7 +378,13 @@ final class ScriptedUpstream implements AutoCloseable {
     }
 
     private void holdStream(InputStream in, OutputStream out) throws IOException {
-        startStream(out);
+        try {
+            startStream(out);
+        } catch (IOException e) {
+            // The gateway hung up between the parts of the stream's start (its client had left).
+            hangUps.incrementAndGet();
+            throw e;
+        }
         heldStreams.add(out);
         try {
             awaitHangUp(in);

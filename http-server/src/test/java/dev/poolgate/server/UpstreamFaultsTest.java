@@ -239,7 +239,7 @@ class UpstreamFaultsTest {
             // A body that ends before its content-length is answered 400 (for a client that only
             // half-closed); this one went away and never reads it.
             Await.until("the request to end with a 400 for its cut-off body", AWAIT, () -> metric(client.metrics(),
-                    "poolgate_http_requests_total{route=\"/v1/messages\",status=\"400\"}") == 1);
+                    "poolgate_http_requests_total{route=\"/v1/messages\",status=\"400\",origin=\"gateway\"}") == 1);
             assertEquals(List.of(), log.matching("\\[API\\] Acquiring .*"));
             assertEquals(reused, client.stat("connections_reused"), "no client was handed out");
             assertEquals(0, upstream.apiRequests(), "nothing went upstream");

@@ -40,6 +40,8 @@ record CommandLine(boolean help, StubConfig config) {
               --tls-keystore FILE           serve HTTPS with the key and certificate of this
                                             PKCS#12 key store (default: plain HTTP)
               --tls-password PASSWORD       the key store's password (default: changeit)
+              --batch-processing-ms MS      how long a message batch stays in_progress,
+                                            0 to 86400000 (default 0: ended when next read)
 
             Faults (also at run time: GET/POST /admin/faults, POST /admin/faults/reset)
               --latency-ms MS               added before each API and health answer, 0 to 600000
@@ -48,7 +50,7 @@ record CommandLine(boolean help, StubConfig config) {
               --failure-status S            status of those failures: 429, 500 or 529 (default 500)
               --retry-after-seconds N       retry-after of an injected 429 or 529, 0 to 86400
                                             (default 1)
-              --mid-stream-error-after N    streams end with an error event after N text deltas,
+              --mid-stream-error-after N    streams end with an error event after N deltas,
                                             0 to 2147483647 (default: off)
               --health-failing              GET /health answers 503
               --drop-rate R                 fraction of API and health requests whose connection
@@ -139,6 +141,8 @@ record CommandLine(boolean help, StubConfig config) {
                     tlsKeyStore = Path.of(value);
                 }
                 case "--tls-password" -> tlsPassword = value;
+                case "--batch-processing-ms" -> config.batchProcessingTime(Duration.ofMillis(
+                        integer(flag, value, 0, StubConfig.MAX_BATCH_PROCESSING_TIME.toMillis())));
                 default -> throw new IllegalArgumentException("unknown flag \"" + arg + "\"");
             }
         }
@@ -172,6 +176,8 @@ record CommandLine(boolean help, StubConfig config) {
             case "--mid-stream-error-after" -> "an integer from 0 to " + Integer.MAX_VALUE + " (text deltas)";
             case "--tls-keystore" -> "the path of a PKCS#12 key store";
             case "--tls-password" -> "the key store's password";
+            case "--batch-processing-ms" -> "an integer from 0 to " + StubConfig.MAX_BATCH_PROCESSING_TIME.toMillis()
+                    + " (milliseconds)";
             default -> "";
         };
     }

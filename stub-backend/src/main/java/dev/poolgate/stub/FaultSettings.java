@@ -17,8 +17,9 @@ import java.util.List;
  * @param failureRate the fraction of API requests (0 to 1) answered with {@code failureStatus}
  * @param failureStatus the status of an injected failure: 429, 500 or 529
  * @param retryAfterSeconds the {@code retry-after} of an injected 429 or 529
- * @param midStreamErrorAfterDeltas the number of text deltas a streamed response sends before an
- *        {@code error} event ends it; {@link #MID_STREAM_ERROR_OFF} for none
+ * @param midStreamErrorAfterDeltas the number of content deltas (text, thinking, tool input) a
+ *        streamed response sends before an {@code error} event ends it; {@link #MID_STREAM_ERROR_OFF}
+ *        for none
  * @param healthFailing {@code GET /health} answers 503
  * @param dropRate the fraction of API and health requests (0 to 1) whose connection is closed
  *        without any response

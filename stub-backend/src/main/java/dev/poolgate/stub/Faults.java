@@ -101,7 +101,7 @@ public final class Faults {
     }
 
     /**
-     * A streamed response sends {@code deltas} text deltas, then an {@code error} event
+     * A streamed response sends {@code deltas} content deltas (text, thinking or tool input), then an {@code error} event
      * ({@code overloaded_error}), then ends; when the reply has fewer deltas, the error follows
      * the last one. -1 turns it off.
      */

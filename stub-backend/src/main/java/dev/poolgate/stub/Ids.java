@@ -4,7 +4,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Random ids in the Anthropic style: {@code msg_} for messages, {@code req_} for requests,
- * followed by 24 base-62 characters (about 143 random bits, so no two collide in practice).
+ * {@code toolu_} for tool calls, {@code msgbatch_}, {@code file_}, {@code compl_}, followed by 24 base-62 characters (about 143 random bits, so no two collide in practice).
  * They need to be unique, not secret.
  */
 final class Ids {
@@ -17,6 +17,22 @@ final class Ids {
 
     static String messageId() {
         return random("msg_");
+    }
+
+    static String toolUseId() {
+        return random("toolu_");
+    }
+
+    static String batchId() {
+        return random("msgbatch_");
+    }
+
+    static String fileId() {
+        return random("file_");
+    }
+
+    static String completionId() {
+        return random("compl_");
     }
 
     static String requestId() {

@@ -2,6 +2,7 @@ package dev.poolgate.stub;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -148,6 +149,19 @@ final class Json {
         }
         // Back-quoted text in Jackson's messages names its classes and settings.
         return ApiException.shown(message.replaceAll("`[^`]*`", "").strip(), 200);
+    }
+
+    /**
+     * The JSON object at the start of {@code text} (what follows it is left alone), or
+     * {@code null} when there is none or it is malformed.
+     */
+    static ObjectNode leadingObject(String text) {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            JsonNode tree = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(parser);
+            return tree instanceof ObjectNode object ? object : null;
+        } catch (IOException e) {
+            return null; // not an object: the caller goes without
+        }
     }
 
     static byte[] bytes(JsonNode tree) {

@@ -13,14 +13,24 @@ import java.util.List;
  * count_tokens), {@code messages} (a non-empty array of {@code {role, content}}). The optional
  * fields the API documents are checked for their type when present and not {@code null}; fields
  * it does not know are accepted and ignored. A failed check is a 400 {@code invalid_request_error}
- * whose message starts with the field's path ({@code messages.1.role}) and says the fix.
+ * whose message starts with the field's path ({@code messages.0.content}) and says the fix.
+ *
+ * <p>What the real API accepts, the stub accepts too, even where it has nothing to do with it:
+ * any role (Claude Code sends {@code system}-role messages; only {@code user} messages shape the
+ * answer), any content block type (only {@code text} and {@code tool_result} blocks are read),
+ * any {@code thinking} type, unknown fields. The checks left are those of the answer's inputs.
  *
  * @param model the requested model, echoed in the response
  * @param maxTokens the output budget in tokens; 0 for count_tokens
- * @param lastUserText the text of the last {@code user} message (its text blocks joined by a newline)
+ * @param lastUserText the text of the last {@code user} message (its text blocks joined by a newline,
+ *        without Claude Code's {@code <system-reminder>} blocks)
  * @param stopSequences the stop sequences, in request order
  * @param stream whether a streamed response was asked for
  * @param inputChars the characters of the input: system, message texts, other blocks and tools as JSON
+ * @param tools the tool definitions (objects), in request order; empty without {@code tools}
+ * @param toolChoice the {@code tool_choice}; {@link ToolChoice#AUTO} when absent
+ * @param toolResults the {@code tool_result} blocks of the last {@code user} message, in order
+ * @param thinking whether {@code thinking} is on: its type is {@code enabled} or {@code adaptive}
  */
 record MessageRequest(
         String model,
@@ -28,7 +38,33 @@ record MessageRequest(
         String lastUserText,
         List<String> stopSequences,
         boolean stream,
-        long inputChars) {
+        long inputChars,
+        List<JsonNode> tools,
+        ToolChoice toolChoice,
+        List<ToolResult> toolResults,
+        boolean thinking) {
+
+    /**
+     * The {@code tool_choice} of a request: {@code auto} (also for a type the stub does not know),
+     * {@code any}, {@code tool} with the tool's name, or {@code none}.
+     *
+     * @param type the choice's type
+     * @param name the tool a {@code tool} choice names; null for the others
+     */
+    record ToolChoice(String type, String name) {
+        static final ToolChoice AUTO = new ToolChoice("auto", null);
+    }
+
+    /**
+     * A {@code tool_result} block of the last user message.
+     *
+     * @param toolUseId its {@code tool_use_id} ("" when absent)
+     * @param text its content as text: the string, or its text blocks joined by a newline
+     * @param chars the characters of its content (other blocks as JSON)
+     * @param isError its {@code is_error}
+     */
+    record ToolResult(String toolUseId, String text, long chars, boolean isError) {
+    }
 
     /** A valid body, shown in error messages. */
     static final String EXAMPLE = "{\"model\": \"claude-sonnet-4-5\", \"max_tokens\": 1024,"
@@ -75,6 +111,7 @@ record MessageRequest(
         }
         List<String> stopSequences = stopSequences(body);
         JsonNode tools = optional(body, "tools");
+        List<JsonNode> toolList = new ArrayList<>();
         if (tools != null) {
             if (!tools.isArray()) {
                 throw invalid("tools", "must be an array of tool definitions"
@@ -84,6 +121,7 @@ record MessageRequest(
                 if (!tools.get(i).isObject()) {
                     throw invalid("tools." + i, "must be an object with a name and an input_schema", tools.get(i));
                 }
+                toolList.add(tools.get(i));
             }
             chars += Json.string(tools).length();
         }
@@ -93,8 +131,44 @@ record MessageRequest(
                 throw invalid(field, "must be an object (see the Messages API reference)", value);
             }
         }
+        ToolChoice toolChoice = toolChoice(optional(body, "tool_choice"), toolList);
+        JsonNode thinking = optional(body, "thinking");
+        boolean thinkingOn = thinking != null && thinking.path("type").isTextual()
+                && (thinking.get("type").textValue().equals("enabled") || thinking.get("type").textValue().equals("adaptive"));
         return new MessageRequest(model, maxTokens, conversation.lastUserText(), stopSequences,
-                stream != null && stream.booleanValue(), chars);
+                stream != null && stream.booleanValue(), chars, List.copyOf(toolList), toolChoice,
+                conversation.toolResults(), thinkingOn);
+    }
+
+    /**
+     * The {@code tool_choice} (already known to be an object or absent). The stub answers a
+     * {@code tool} choice only with the tool it names, so that name must be one of the tools.
+     */
+    private static ToolChoice toolChoice(JsonNode choice, List<JsonNode> tools) {
+        if (choice == null || !choice.path("type").isTextual()) {
+            return ToolChoice.AUTO;
+        }
+        String type = choice.get("type").textValue();
+        return switch (type) {
+            case "any", "none" -> new ToolChoice(type, null);
+            case "tool" -> {
+                JsonNode name = choice.get("name");
+                if (name == null || name.isNull()) {
+                    throw missing("tool_choice.name", "a tool choice names the tool to use, e.g."
+                            + " {\"type\": \"tool\", \"name\": \"get_weather\"}");
+                }
+                if (!name.isTextual()) {
+                    throw invalid("tool_choice.name", "must be the name of one of the tools", name);
+                }
+                boolean given = tools.stream().anyMatch(tool -> name.textValue().equals(tool.path("name").asText(null)));
+                if (!given) {
+                    throw ApiException.invalidRequest("tool_choice.name: \"" + ApiException.shown(name.textValue())
+                            + "\" is not the name of any tool in tools; name one of the tools given");
+                }
+                yield new ToolChoice(type, name.textValue());
+            }
+            default -> ToolChoice.AUTO;
+        };
     }
 
     private static String requiredModel(ObjectNode body) {
@@ -119,8 +193,11 @@ record MessageRequest(
         return maxTokens.intValue();
     }
 
-    /** What the stub takes from {@code messages}: the last user text and the characters of all. */
-    private record Conversation(String lastUserText, long chars) {
+    /**
+     * What the stub takes from {@code messages}: the last user text, the tool results of the last
+     * user message, and the characters of all.
+     */
+    private record Conversation(String lastUserText, List<ToolResult> toolResults, long chars) {
     }
 
     private static Conversation requiredMessages(ObjectNode body) {
@@ -134,6 +211,7 @@ record MessageRequest(
                     + " such as [{\"role\": \"user\", \"content\": \"Hello\"}], but was " + was);
         }
         String lastUserText = "";
+        List<ToolResult> toolResults = List.of();
         long chars = 0;
         for (int i = 0; i < messages.size(); i++) {
             String path = "messages." + i;
@@ -145,15 +223,15 @@ record MessageRequest(
             if (role == null) {
                 throw missing(path + ".role", "say who speaks: \"user\" or \"assistant\"");
             }
-            if (!role.isTextual() || !(role.textValue().equals("user") || role.textValue().equals("assistant"))) {
-                throw invalid(path + ".role", "must be \"user\" or \"assistant\" (a system prompt goes in the"
-                        + " top-level \"system\" field)", role);
+            if (!role.isTextual()) {
+                throw invalid(path + ".role", "must be a string such as \"user\" or \"assistant\"", role);
             }
             JsonNode content = message.get("content");
             if (content == null) {
                 throw missing(path + ".content", "give the message's text, e.g. \"content\": \"Hello\"");
             }
             String text;
+            List<ToolResult> results = new ArrayList<>();
             if (content.isTextual()) {
                 text = content.textValue();
                 chars += text.length();
@@ -161,20 +239,70 @@ record MessageRequest(
                 StringBuilder texts = new StringBuilder();
                 chars += blocks(content, path + ".content", texts);
                 text = texts.toString();
+                for (JsonNode block : content) {
+                    if (block.path("type").asText("").equals("tool_result")) {
+                        results.add(toolResult(block));
+                    }
+                }
             } else {
                 throw invalid(path + ".content", "must be a string or an array of content blocks"
                         + " such as [{\"type\": \"text\", \"text\": \"Hello\"}]", content);
             }
             if (role.textValue().equals("user")) {
                 lastUserText = text;
+                toolResults = List.copyOf(results);
             }
         }
-        return new Conversation(lastUserText, chars);
+        return new Conversation(lastUserText, toolResults, chars);
+    }
+
+    /** A {@code tool_result} block as the answer reads it; its content is not checked beyond that. */
+    private static ToolResult toolResult(JsonNode block) {
+        String id = block.path("tool_use_id").asText("");
+        JsonNode content = block.get("content");
+        String text;
+        long chars;
+        if (content == null || content.isNull()) {
+            text = "";
+            chars = 0;
+        } else if (content.isTextual()) {
+            text = content.textValue();
+            chars = text.length();
+        } else if (content.isArray()) {
+            StringBuilder texts = new StringBuilder();
+            chars = 0;
+            for (JsonNode inner : content) {
+                if (inner.path("type").asText("").equals("text") && inner.path("text").isTextual()) {
+                    if (!texts.isEmpty()) {
+                        texts.append('\n');
+                    }
+                    texts.append(inner.get("text").textValue());
+                    chars += inner.get("text").textValue().length();
+                } else {
+                    chars += Json.string(inner).length();
+                }
+            }
+            text = texts.toString();
+        } else {
+            text = content.asText();
+            chars = Json.string(content).length();
+        }
+        return new ToolResult(id, text, chars, block.path("is_error").asBoolean(false));
+    }
+
+    /**
+     * Whether a text block is one of the {@code <system-reminder>} blocks Claude Code adds to a
+     * user message (context, not the prompt): the answer quotes the prompt, not them.
+     */
+    private static boolean isReminder(String text) {
+        String stripped = text.strip();
+        return stripped.startsWith("<system-reminder>") && stripped.endsWith("</system-reminder>");
     }
 
     /**
      * Checks an array of content blocks; appends the texts of its text blocks, newline-separated,
-     * to {@code texts}; returns its characters (text blocks by their text, others as JSON).
+     * to {@code texts}, except {@link #isReminder reminders}; returns its characters (text blocks
+     * by their text, others as JSON).
      */
     private static long blocks(JsonNode blocks, String path, StringBuilder texts) {
         long chars = 0;
@@ -199,10 +327,12 @@ record MessageRequest(
                 if (!text.isTextual()) {
                     throw invalid(blockPath + ".text", "must be a string", text);
                 }
-                if (!texts.isEmpty()) {
-                    texts.append('\n');
+                if (!isReminder(text.textValue())) {
+                    if (!texts.isEmpty()) {
+                        texts.append('\n');
+                    }
+                    texts.append(text.textValue());
                 }
-                texts.append(text.textValue());
                 chars += text.textValue().length();
             } else {
                 chars += Json.string(block).length();

@@ -1,8 +1,10 @@
 package dev.poolgate.stub;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -10,7 +12,8 @@ import java.util.Locale;
  * {@code POST /v1/messages} (a JSON message, or its server-sent events with {@code "stream": true})
  * and {@code POST /v1/messages/count_tokens}. The caller ({@link Router}) has checked the key,
  * the version header and the failure faults; this checks the content type and the body, then
- * answers with the {@link Reply} of the request.
+ * answers with the {@link Answer} of the request: a thinking block when thinking is on, then a
+ * {@link ToolUse} or the text of the {@link Reply}.
  */
 final class MessagesEndpoint {
 
@@ -22,12 +25,12 @@ final class MessagesEndpoint {
 
     void create(StubExchange exchange, FaultSettings faults) throws IOException, InterruptedException {
         MessageRequest request = MessageRequest.forMessages(readJson(exchange));
-        Reply reply = Reply.to(request);
+        Answer answer = Answer.to(request);
         String id = Ids.messageId();
         if (request.stream()) {
-            stream(exchange, faults, id, request, reply);
+            stream(exchange, faults, id, request, answer);
         } else {
-            exchange.sendJson(200, message(id, request, reply));
+            exchange.sendJson(200, message(id, request, answer));
         }
     }
 
@@ -39,40 +42,75 @@ final class MessagesEndpoint {
     }
 
     private ObjectNode readJson(StubExchange exchange) throws IOException {
+        return readJson(exchange, maxBodyBytes, MessageRequest.EXAMPLE);
+    }
+
+    /**
+     * The JSON object body of a request, after checking its content type.
+     *
+     * @param example a valid body, shown in error messages
+     */
+    static ObjectNode readJson(StubExchange exchange, int maxBodyBytes, String example) throws IOException {
         String contentType = exchange.header("content-type");
         if (contentType == null || !mediaType(contentType).equals("application/json")) {
             throw ApiException.invalidRequest("content-type: must be application/json, but was "
                     + (contentType == null ? "missing" : "\"" + ApiException.shown(contentType) + "\"")
                     + "; send the header content-type: application/json with a JSON body");
         }
-        return Json.parseObject(exchange.readBody(maxBodyBytes), "The request body", MessageRequest.EXAMPLE);
+        return Json.parseObject(exchange.readBody(maxBodyBytes), "The request body", example);
     }
 
-    private static String mediaType(String contentType) {
+    /** The media type of a content-type value, lower case, without parameters. */
+    static String mediaType(String contentType) {
         int parameters = contentType.indexOf(';');
         String type = parameters < 0 ? contentType : contentType.substring(0, parameters);
         return type.strip().toLowerCase(Locale.ROOT);
     }
 
-    private static ObjectNode message(String id, MessageRequest request, Reply reply) {
+    /** The message of an answer, as the non-streamed response and as a batch result. */
+    static ObjectNode message(String id, MessageRequest request, Answer answer) {
         ObjectNode message = Json.object();
         message.put("id", id);
         message.put("type", "message");
         message.put("role", "assistant");
         message.put("model", request.model());
-        ObjectNode block = message.putArray("content").addObject();
-        block.put("type", "text");
-        block.put("text", reply.text());
-        message.put("stop_reason", reply.stopReason());
-        message.put("stop_sequence", reply.stopSequence());
+        ArrayNode content = message.putArray("content");
+        if (answer.thinking() != null) {
+            ObjectNode block = content.addObject();
+            block.put("type", "thinking");
+            block.put("thinking", answer.thinking().text());
+            block.put("signature", answer.thinking().signature());
+        }
+        if (answer.toolUse() != null) {
+            ObjectNode block = content.addObject();
+            block.put("type", "tool_use");
+            block.put("id", answer.toolUse().id());
+            block.put("name", answer.toolUse().name());
+            block.set("input", answer.toolUse().input());
+        } else {
+            ObjectNode block = content.addObject();
+            block.put("type", "text");
+            block.put("text", answer.reply().text());
+        }
+        message.put("stop_reason", answer.stopReason());
+        message.put("stop_sequence", answer.stopSequence());
         ObjectNode usage = message.putObject("usage");
         usage.put("input_tokens", request.inputTokens());
-        usage.put("output_tokens", reply.outputTokens());
+        usage.put("output_tokens", answer.outputTokens());
         return message;
     }
 
+    /**
+     * The events of the API: {@code message_start}, {@code ping}, then per content block
+     * {@code content_block_start} (the block with empty text, thinking or input), its deltas
+     * ({@code thinking_delta}s then one {@code signature_delta}; {@code text_delta}s, one per word;
+     * an empty {@code input_json_delta} then the input's JSON in pieces of
+     * {@value #JSON_DELTA_CHARS} characters), {@code content_block_stop}; then
+     * {@code message_delta} and {@code message_stop}. The mid-stream error fault counts the deltas
+     * of every block.
+     */
     private static void stream(StubExchange exchange, FaultSettings faults, String id, MessageRequest request,
-            Reply reply) throws IOException, InterruptedException {
+            Answer answer) throws IOException, InterruptedException {
         try (OutputStream body = exchange.startEventStream()) {
             EventStream events = new EventStream(body, faults.eventLatency());
 
@@ -92,43 +130,114 @@ final class MessagesEndpoint {
 
             events.send(EventStream.data("ping"));
 
-            ObjectNode blockStart = EventStream.data("content_block_start");
-            blockStart.put("index", 0);
-            ObjectNode block = blockStart.putObject("content_block");
-            block.put("type", "text");
-            block.put("text", "");
-            events.send(blockStart);
-
-            List<String> deltas = reply.deltas();
-            for (int i = 0; i < deltas.size(); i++) {
-                if (faults.midStreamError() && i == faults.midStreamErrorAfterDeltas()) {
-                    sendMidStreamError(events, exchange.requestId());
+            List<StreamedBlock> blocks = new ArrayList<>();
+            if (answer.thinking() != null) {
+                blocks.add(StreamedBlock.thinking(answer.thinking()));
+            }
+            blocks.add(answer.toolUse() != null ? StreamedBlock.toolUse(answer.toolUse())
+                    : StreamedBlock.text(answer.reply().text()));
+            int deltasSent = 0;
+            for (int index = 0; index < blocks.size(); index++) {
+                StreamedBlock block = blocks.get(index);
+                ObjectNode blockStart = EventStream.data("content_block_start");
+                blockStart.put("index", index);
+                blockStart.set("content_block", block.start());
+                events.send(blockStart);
+                for (ObjectNode deltaBody : block.deltas()) {
+                    if (faults.midStreamError() && deltasSent == faults.midStreamErrorAfterDeltas()) {
+                        sendMidStreamError(events, exchange.requestId());
+                        return;
+                    }
+                    ObjectNode delta = EventStream.data("content_block_delta");
+                    delta.put("index", index);
+                    delta.set("delta", deltaBody);
+                    events.send(delta);
+                    deltasSent++;
+                }
+                if (faults.midStreamError() && index == blocks.size() - 1) {
+                    sendMidStreamError(events, exchange.requestId()); // the answer had no more than N deltas
                     return;
                 }
-                ObjectNode delta = EventStream.data("content_block_delta");
-                delta.put("index", 0);
-                ObjectNode textDelta = delta.putObject("delta");
-                textDelta.put("type", "text_delta");
-                textDelta.put("text", deltas.get(i));
-                events.send(delta);
+                ObjectNode blockStop = EventStream.data("content_block_stop");
+                blockStop.put("index", index);
+                events.send(blockStop);
             }
-            if (faults.midStreamError()) {
-                sendMidStreamError(events, exchange.requestId()); // the reply had no more than N deltas
-                return;
-            }
-
-            ObjectNode blockStop = EventStream.data("content_block_stop");
-            blockStop.put("index", 0);
-            events.send(blockStop);
 
             ObjectNode messageDelta = EventStream.data("message_delta");
             ObjectNode delta = messageDelta.putObject("delta");
-            delta.put("stop_reason", reply.stopReason());
-            delta.put("stop_sequence", reply.stopSequence());
-            messageDelta.putObject("usage").put("output_tokens", reply.outputTokens());
+            delta.put("stop_reason", answer.stopReason());
+            delta.put("stop_sequence", answer.stopSequence());
+            messageDelta.putObject("usage").put("output_tokens", answer.outputTokens());
             events.send(messageDelta);
 
             events.send(EventStream.data("message_stop"));
+        }
+    }
+
+    /** The longest {@code partial_json} of a streamed tool input. */
+    static final int JSON_DELTA_CHARS = 16;
+
+    /** A content block as streamed: its {@code content_block_start} body and its deltas. */
+    private record StreamedBlock(ObjectNode start, List<ObjectNode> deltas) {
+
+        static StreamedBlock text(String text) {
+            ObjectNode start = Json.object();
+            start.put("type", "text");
+            start.put("text", "");
+            List<ObjectNode> deltas = new ArrayList<>();
+            for (String word : Reply.deltas(text)) {
+                ObjectNode delta = Json.object();
+                delta.put("type", "text_delta");
+                delta.put("text", word);
+                deltas.add(delta);
+            }
+            return new StreamedBlock(start, deltas);
+        }
+
+        static StreamedBlock thinking(Thinking thinking) {
+            ObjectNode start = Json.object();
+            start.put("type", "thinking");
+            start.put("thinking", "");
+            start.put("signature", "");
+            List<ObjectNode> deltas = new ArrayList<>();
+            for (String word : Reply.deltas(thinking.text())) {
+                ObjectNode delta = Json.object();
+                delta.put("type", "thinking_delta");
+                delta.put("thinking", word);
+                deltas.add(delta);
+            }
+            ObjectNode signature = Json.object();
+            signature.put("type", "signature_delta");
+            signature.put("signature", thinking.signature());
+            deltas.add(signature);
+            return new StreamedBlock(start, deltas);
+        }
+
+        static StreamedBlock toolUse(ToolUse toolUse) {
+            ObjectNode start = Json.object();
+            start.put("type", "tool_use");
+            start.put("id", toolUse.id());
+            start.put("name", toolUse.name());
+            start.putObject("input");
+            List<ObjectNode> deltas = new ArrayList<>();
+            String json = toolUse.inputJson();
+            deltas.add(inputDelta(""));
+            for (int from = 0; from < json.length(); ) {
+                int to = Math.min(json.length(), from + JSON_DELTA_CHARS);
+                if (to < json.length() && Character.isHighSurrogate(json.charAt(to - 1))) {
+                    to--; // never split a surrogate pair
+                }
+                deltas.add(inputDelta(json.substring(from, to)));
+                from = to;
+            }
+            return new StreamedBlock(start, deltas);
+        }
+
+        private static ObjectNode inputDelta(String partialJson) {
+            ObjectNode delta = Json.object();
+            delta.put("type", "input_json_delta");
+            delta.put("partial_json", partialJson);
+            return delta;
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * {@code GET /v1/models} (one page of a fixed list, newest first, with the {@code limit},
  * {@code after_id} and {@code before_id} query parameters of the real API) and
- * {@code GET /v1/models/{id}}. The list is for clients that ask; {@code POST /v1/messages} accepts
+ * {@code GET /v1/models/{id}} (an id or its alias). The list is for clients that ask; {@code POST /v1/messages} accepts
  * any model name.
  */
 final class ModelsEndpoint {
@@ -78,9 +78,10 @@ final class ModelsEndpoint {
         exchange.sendJson(200, body);
     }
 
+    /** A model by its id or its alias (the id without its date: {@code claude-sonnet-4-5}), as the real API finds it. */
     void get(StubExchange exchange, String id) throws IOException {
         for (Model model : MODELS) {
-            if (model.id().equals(id)) {
+            if (model.id().equals(id) || model.id().replaceFirst("-\\d{8}$", "").equals(id)) {
                 exchange.sendJson(200, model.toJson());
                 return;
             }
@@ -114,7 +115,8 @@ final class ModelsEndpoint {
                 + " from GET /v1/models");
     }
 
-    private static Map<String, String> query(String rawQuery) {
+    /** The query parameters, decoded; the first of a repeated name wins. */
+    static Map<String, String> query(String rawQuery) {
         Map<String, String> parameters = new HashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return parameters;

@@ -33,7 +33,9 @@ record Reply(String text, String stopReason, String stopSequence, int outputToke
     private static final Pattern DELTA = Pattern.compile("\\S+\\s*|\\s+");
 
     static Reply to(MessageRequest request) {
-        String full = fullText(request.lastUserText());
+        String full = request.toolResults().isEmpty()
+                ? fullText(request.lastUserText())
+                : toolResultsText(request.toolResults());
         long budget = (long) request.maxTokens() * Tokens.CHARS_PER_TOKEN;
         int stopAt = -1;
         String stopSequence = null;
@@ -74,8 +76,44 @@ record Reply(String text, String stopReason, String stopSequence, int outputToke
                 + String.format(Locale.ROOT, "%08x", checksum.getValue()) + ".";
     }
 
+    /**
+     * The whole reply to the tool results of the last user message, before stop sequences and
+     * {@code max_tokens}: {@code This is the stub backend's reply to the tool result of <id>:
+     * <n> characters, "<its first 12 words>".} (with {@code an error, } before the count for an
+     * {@code is_error} result; several results separated by {@code ; }).
+     */
+    static String toolResultsText(List<MessageRequest.ToolResult> results) {
+        StringBuilder text = new StringBuilder("This is the stub backend's reply to the tool result")
+                .append(results.size() == 1 ? " of " : "s of ");
+        for (int i = 0; i < results.size(); i++) {
+            MessageRequest.ToolResult result = results.get(i);
+            if (i > 0) {
+                text.append("; ");
+            }
+            text.append(result.toolUseId().isEmpty() ? "(no tool_use_id)" : result.toolUseId()).append(": ")
+                    .append(result.isError() ? "an error, " : "")
+                    .append(result.chars()).append(result.chars() == 1 ? " character, \"" : " characters, \"")
+                    .append(excerpt(result.text())).append('"');
+        }
+        return text.append('.').toString();
+    }
+
+    /** The first {@value #EXCERPT_WORDS} words of {@code text}, spaces normalized, "..." when cut. */
+    private static String excerpt(String text) {
+        String normalized = text.strip().replaceAll("\\s+", " ");
+        String[] words = normalized.isEmpty() ? new String[0] : normalized.split(" ");
+        return words.length <= EXCERPT_WORDS
+                ? normalized
+                : String.join(" ", Arrays.asList(words).subList(0, EXCERPT_WORDS)) + " ...";
+    }
+
     /** The text as streamed: one delta per word with the spaces after it; none for an empty text. */
     List<String> deltas() {
+        return deltas(text);
+    }
+
+    /** {@code text} as streamed: one delta per word with the spaces after it; none for an empty text. */
+    static List<String> deltas(String text) {
         List<String> deltas = new ArrayList<>();
         Matcher matcher = DELTA.matcher(text);
         while (matcher.find()) {

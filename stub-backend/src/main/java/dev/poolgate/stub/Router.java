@@ -29,6 +29,9 @@ final class Router implements HttpHandler {
     private final boolean adminEnabled;
     private final MessagesEndpoint messages;
     private final ModelsEndpoint models = new ModelsEndpoint();
+    private final BatchesEndpoint batches;
+    private final FilesEndpoint files;
+    private final CompleteEndpoint complete;
     private final AdminEndpoint admin;
     private final RequestReadDeadlines readDeadlines;
 
@@ -40,6 +43,9 @@ final class Router implements HttpHandler {
         this.stats = stats;
         this.adminEnabled = adminEnabled;
         this.messages = new MessagesEndpoint(config.maxBodyBytes());
+        this.batches = new BatchesEndpoint(config.maxBodyBytes(), config.batchProcessingTime(), config.tls() != null);
+        this.files = new FilesEndpoint(config.maxBodyBytes());
+        this.complete = new CompleteEndpoint(config.maxBodyBytes());
         this.admin = new AdminEndpoint(faults, stats);
     }
 
@@ -76,8 +82,8 @@ final class Router implements HttpHandler {
         if (match.isEmpty()) {
             throw ApiException.notFound("Not found: no endpoint at " + ApiException.shown(method) + " "
                     + ApiException.shown(path) + "; the stub serves"
-                    + " POST /v1/messages, POST /v1/messages/count_tokens, GET /v1/models, GET /v1/models/{id}"
-                    + " and GET /health");
+                    + " /v1/messages, /v1/messages/count_tokens, /v1/messages/batches[/{id}[/cancel|/results]],"
+                    + " /v1/complete, /v1/files[/{id}[/content]], /v1/models[/{id}] and /health");
         }
         Route route = match.get();
         if (route.isAdmin() && !adminEnabled) {
@@ -101,21 +107,6 @@ final class Router implements HttpHandler {
                 body.put("status", "ok");
                 exchange.sendJson(200, body);
             }
-            case MESSAGES, COUNT_TOKENS, MODELS, MODEL -> {
-                if (delayOrDrop(exchange, now)) {
-                    return;
-                }
-                if (happens(now.failureRate())) {
-                    throw ApiException.injected(now.failureStatus(), now.retryAfterSeconds());
-                }
-                checkKeyAndVersion(exchange);
-                switch (route) {
-                    case MESSAGES -> messages.create(exchange, now);
-                    case COUNT_TOKENS -> messages.countTokens(exchange);
-                    case MODELS -> models.list(exchange);
-                    default -> models.get(exchange, Route.modelId(path));
-                }
-            }
             case ADMIN_FAULTS -> {
                 if (method.equals("GET")) {
                     admin.getFaults(exchange);
@@ -125,6 +116,62 @@ final class Router implements HttpHandler {
             }
             case ADMIN_FAULTS_RESET -> admin.resetFaults(exchange);
             case ADMIN_STATS -> admin.getStats(exchange);
+            default -> {
+                if (delayOrDrop(exchange, now)) {
+                    return;
+                }
+                if (happens(now.failureRate())) {
+                    throw ApiException.injected(now.failureStatus(), now.retryAfterSeconds());
+                }
+                checkKeyAndVersion(exchange);
+                serveApi(exchange, route, now);
+            }
+        }
+    }
+
+    private void serveApi(StubExchange exchange, Route route, FaultSettings now)
+            throws IOException, InterruptedException {
+        assert route.isApi();
+        String path = exchange.path();
+        boolean get = exchange.method().equals("GET");
+        switch (route) {
+            case MESSAGES -> messages.create(exchange, now);
+            case COUNT_TOKENS -> messages.countTokens(exchange);
+            case BATCHES -> {
+                if (get) {
+                    batches.list(exchange);
+                } else {
+                    batches.create(exchange);
+                }
+            }
+            case BATCH -> {
+                if (get) {
+                    batches.retrieve(exchange, route.id(path));
+                } else {
+                    batches.delete(exchange, route.id(path));
+                }
+            }
+            case BATCH_CANCEL -> batches.cancel(exchange, route.id(path));
+            case BATCH_RESULTS -> batches.results(exchange, route.id(path));
+            case COMPLETE -> complete.complete(exchange, now);
+            case FILES -> {
+                if (get) {
+                    files.list(exchange);
+                } else {
+                    files.upload(exchange);
+                }
+            }
+            case FILE -> {
+                if (get) {
+                    files.metadata(exchange, route.id(path));
+                } else {
+                    files.delete(exchange, route.id(path));
+                }
+            }
+            case FILE_CONTENT -> files.content(exchange, route.id(path));
+            case MODELS -> models.list(exchange);
+            case MODEL -> models.get(exchange, route.id(path));
+            default -> throw new IllegalStateException("no API endpoint for " + route);
         }
     }
 

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * }
  * }</pre>
  *
- * <p>Serves {@code POST /v1/messages} (plain and streamed), {@code POST /v1/messages/count_tokens},
+ * <p>Serves {@code POST /v1/messages} (plain and streamed; text, tool calls, thinking),
+ * {@code POST /v1/messages/count_tokens}, the Message Batches API ({@code /v1/messages/batches}),
+ * the Files API ({@code /v1/files}), the legacy {@code POST /v1/complete},
  * {@code GET /v1/models}, {@code GET /v1/models/{id}}, {@code GET /health} and, where allowed,
  * {@code /admin/faults}, {@code /admin/faults/reset} and {@code /admin/stats}. Built on the JDK's
  * {@code com.sun.net.httpserver} with one virtual thread per request.

@@ -31,6 +31,8 @@ import java.util.Set;
  * @param healthFailing see {@link Faults#healthFailing(boolean)}
  * @param dropRate see {@link Faults#dropRate(double)}
  * @param tls the key store to serve HTTPS with, or null for plain HTTP (the default)
+ * @param batchProcessingTime how long a message batch stays {@code in_progress} after its
+ *        creation before it has {@code ended} (a create is always answered {@code in_progress})
  */
 public record StubConfig(
         String host,
@@ -47,7 +49,8 @@ public record StubConfig(
         int midStreamErrorAfterDeltas,
         boolean healthFailing,
         double dropRate,
-        StubTls tls) {
+        StubTls tls,
+        Duration batchProcessingTime) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 0;
@@ -58,6 +61,9 @@ public record StubConfig(
     /** The longest {@code requestReadTimeout}. */
     public static final Duration MAX_REQUEST_READ_TIMEOUT = Duration.ofHours(1);
     public static final AdminAccess DEFAULT_ADMIN_ACCESS = AdminAccess.LOOPBACK_ONLY;
+    public static final Duration DEFAULT_BATCH_PROCESSING_TIME = Duration.ZERO;
+    /** The longest {@code batchProcessingTime}: the real API's batches expire after a day. */
+    public static final Duration MAX_BATCH_PROCESSING_TIME = Duration.ofDays(1);
     public static final int DEFAULT_FAILURE_STATUS = FaultSettings.DEFAULT_FAILURE_STATUS;
     public static final int DEFAULT_RETRY_AFTER_SECONDS = FaultSettings.DEFAULT_RETRY_AFTER_SECONDS;
     /** The value of {@code midStreamErrorAfterDeltas} that turns the mid-stream error off (the default). */
@@ -113,6 +119,12 @@ public record StubConfig(
         if (adminAccess == null) {
             throw new IllegalArgumentException("adminAccess must not be null; the default is " + DEFAULT_ADMIN_ACCESS);
         }
+        if (batchProcessingTime == null || batchProcessingTime.isNegative()
+                || batchProcessingTime.compareTo(MAX_BATCH_PROCESSING_TIME) > 0) {
+            throw new IllegalArgumentException("batchProcessingTime must be from 0 ms to "
+                    + MAX_BATCH_PROCESSING_TIME.toMillis() + " ms, but was "
+                    + (batchProcessingTime == null ? "null" : batchProcessingTime.toMillis() + " ms"));
+        }
         new FaultSettings(requestLatency, eventLatency, failureRate, failureStatus, retryAfterSeconds,
                 midStreamErrorAfterDeltas, healthFailing, dropRate);
     }
@@ -147,6 +159,7 @@ public record StubConfig(
         private AdminAccess adminAccess = DEFAULT_ADMIN_ACCESS;
         private FaultSettings faults = FaultSettings.NONE;
         private StubTls tls;
+        private Duration batchProcessingTime = DEFAULT_BATCH_PROCESSING_TIME;
 
         private Builder() {
         }
@@ -160,6 +173,7 @@ public record StubConfig(
             adminAccess = config.adminAccess;
             faults = config.faultSettings();
             tls = config.tls;
+            batchProcessingTime = config.batchProcessingTime;
         }
 
         public Builder host(String host) {
@@ -199,6 +213,12 @@ public record StubConfig(
         /** How long a client may take to send a whole request; see {@link StubConfig#requestReadTimeout()}. */
         public Builder requestReadTimeout(Duration timeout) {
             this.requestReadTimeout = timeout;
+            return this;
+        }
+
+        /** How long a message batch stays in progress; see {@link StubConfig#batchProcessingTime()}. */
+        public Builder batchProcessingTime(Duration time) {
+            this.batchProcessingTime = time;
             return this;
         }
 
@@ -259,7 +279,8 @@ public record StubConfig(
             return new StubConfig(host, port, apiKeys, maxBodyBytes, requestReadTimeout, adminAccess,
                     faults.requestLatency(),
                     faults.eventLatency(), faults.failureRate(), faults.failureStatus(), faults.retryAfterSeconds(),
-                    faults.midStreamErrorAfterDeltas(), faults.healthFailing(), faults.dropRate(), tls);
+                    faults.midStreamErrorAfterDeltas(), faults.healthFailing(), faults.dropRate(), tls,
+                    batchProcessingTime);
         }
     }
 }

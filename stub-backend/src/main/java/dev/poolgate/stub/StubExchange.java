@@ -142,6 +142,20 @@ final class StubExchange {
         }
     }
 
+    /** Sends a body that is not JSON: batch results, file contents. */
+    void sendBytes(int status, String contentType, byte[] body) throws IOException {
+        http.getResponseHeaders().set("content-type", contentType);
+        responded = true;
+        if (method().equals("HEAD")) {
+            http.sendResponseHeaders(status, -1);
+            return;
+        }
+        http.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = http.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
     /** Sends 200 with {@code content-type: text/event-stream} and returns the chunked body to write events to. */
     OutputStream startEventStream() throws IOException {
         http.getResponseHeaders().set("content-type", "text/event-stream; charset=utf-8");

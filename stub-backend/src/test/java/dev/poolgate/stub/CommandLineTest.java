@@ -32,7 +32,8 @@ class CommandLineTest {
                 "--max-body-bytes", "2048", "--request-read-timeout-ms", "1500", "--enable-admin", "--latency-ms",
                 "100", "--event-latency-ms=20",
                 "--failure-rate", "0.5", "--failure-status", "529", "--retry-after-seconds", "9",
-                "--mid-stream-error-after", "3", "--health-failing", "--drop-rate", "0.1").config();
+                "--mid-stream-error-after", "3", "--health-failing", "--drop-rate", "0.1",
+                "--batch-processing-ms", "2500").config();
 
         assertEquals("localhost", config.host());
         assertEquals(8090, config.port());
@@ -48,6 +49,7 @@ class CommandLineTest {
         assertEquals(3, config.midStreamErrorAfterDeltas());
         assertTrue(config.healthFailing());
         assertEquals(0.1, config.dropRate());
+        assertEquals(Duration.ofMillis(2500), config.batchProcessingTime());
     }
 
     @Test
@@ -71,6 +73,7 @@ class CommandLineTest {
         "--request-read-timeout-ms 0 | --request-read-timeout-ms must be an integer from 1 to 3600000 (milliseconds), but was \"0\"",
         "--health-failing=yes | --health-failing takes no value, but was given \"yes\"",
         "--enable-admin --disable-admin | give at most one of --enable-admin and --disable-admin",
+        "--batch-processing-ms 86400001 | --batch-processing-ms must be an integer from 0 to 86400000 (milliseconds), but was \"86400001\"",
         "--verbose | unknown flag \"--verbose\"",
         "8090 | unknown flag \"8090\""})
     void badFlagIsRejectedNamingTheFlagAndTheRange(String args, String message) {

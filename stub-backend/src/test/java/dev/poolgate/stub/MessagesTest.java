@@ -179,6 +179,8 @@ class MessagesTest {
         ObjectNode tool = request.putArray("tools").addObject();
         tool.put("name", "get_weather");
         tool.putObject("input_schema").put("type", "object");
+        // A text answer, whose tokens this test predicts; without it the stub would call the tool.
+        request.putObject("tool_choice").put("type", "none");
 
         JsonNode body = json(client.postMessages(request));
 

@@ -86,6 +86,13 @@ class ModelsTest {
     }
 
     @Test
+    void aModelIsFoundByItsAliasWithoutTheDate() throws Exception {
+        HttpResponse<String> response = client.get("/v1/models/claude-sonnet-4-5");
+        assertEquals(200, response.statusCode(), response::body);
+        assertEquals("claude-sonnet-4-5-20250929", json(response).get("id").textValue());
+    }
+
+    @Test
     void unknownModelIs404NotFoundError() throws Exception {
         assertError(client.get("/v1/models/claude-nonexistent"), 404, "not_found_error", "claude-nonexistent");
     }

@@ -48,7 +48,8 @@ class RoutingTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"GET, /", "GET, /v1", "POST, /v1/complete", "GET, /v1/messages/", "GET, /v1/models/a/b", "GET, /healthz"})
+    @CsvSource({"GET, /", "GET, /v1", "POST, /v1/complete/more", "GET, /v1/messages/", "GET, /v1/models/a/b", "GET, /healthz",
+        "GET, /v1/files/file_1/content/x", "POST, /v1/messages/batches/msgbatch_1/retry"})
     void unknownPathIs404NotFoundError(String method, String path) throws Exception {
         HttpResponse<String> response = client.send(client.api(path).method(method, HttpRequest.BodyPublishers.noBody()));
         assertError(response, 404, "not_found_error", "no endpoint at " + method + " " + path);

@@ -163,11 +163,12 @@ final class StubClient implements AutoCloseable {
         return events.stream().map(Event::name).toList();
     }
 
-    /** The text of a stream's deltas, joined. */
+    /** The text of a stream's text deltas, joined. */
     static String streamedText(List<Event> events) {
         StringBuilder text = new StringBuilder();
         for (Event event : events) {
-            if (event.name().equals("content_block_delta")) {
+            if (event.name().equals("content_block_delta")
+                    && event.data().get("delta").get("type").textValue().equals("text_delta")) {
                 text.append(event.data().get("delta").get("text").textValue());
             }
         }

@@ -35,7 +35,8 @@ class StubConfigTest {
                 .maxBodyBytes(10).requestReadTimeout(Duration.ofMillis(250)).adminAccess(StubConfig.AdminAccess.ENABLED)
                 .requestLatency(Duration.ofMillis(1))
                 .eventLatency(Duration.ofMillis(2)).failureRate(0.5).failureStatus(529).retryAfterSeconds(3)
-                .midStreamErrorAfterDeltas(4).healthFailing(true).dropRate(0.25).build();
+                .midStreamErrorAfterDeltas(4).healthFailing(true).dropRate(0.25)
+                .batchProcessingTime(Duration.ofSeconds(5)).build();
         assertEquals(config, config.toBuilder().build());
     }
 
@@ -71,6 +72,10 @@ class StubConfigTest {
                 Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().midStreamErrorAfterDeltas(-5).build(),
                         "midStreamErrorAfterDeltas must be a number of deltas from 0 to 2147483647, or -1 for no"
                                 + " mid-stream error, but was -5"),
+                Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().batchProcessingTime(Duration.ofDays(2))
+                        .build(), "batchProcessingTime must be from 0 ms to 86400000 ms, but was 172800000 ms"),
+                Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().batchProcessingTime(null).build(),
+                        "batchProcessingTime must be from 0 ms to 86400000 ms, but was null"),
                 Arguments.of((Supplier<StubConfig>) () -> StubConfig.builder().dropRate(2).build(),
                         "dropRate must be a number from 0 to 1 (0 = never, 1 = always), but was 2.0"));
     }

@@ -69,9 +69,15 @@ class ValidationTest {
                         "messages.0: must be an object"),
                 Arguments.of("role missing", "{\"model\": \"m\", \"max_tokens\": 10, \"messages\": [{\"content\": \"Hi\"}]}",
                         "messages.0.role: field required"),
-                Arguments.of("role system", "{\"model\": \"m\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\","
-                        + " \"content\": \"Hi\"}, {\"role\": \"system\", \"content\": \"Hi\"}]}",
-                        "messages.1.role: must be \"user\" or \"assistant\""),
+                Arguments.of("role a number", "{\"model\": \"m\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\","
+                        + " \"content\": \"Hi\"}, {\"role\": 3, \"content\": \"Hi\"}]}",
+                        "messages.1.role: must be a string such as \"user\" or \"assistant\", but was a number (3)"),
+                Arguments.of("tool_choice tool without a name", "{\"model\": \"m\", \"max_tokens\": 10, \"tools\": [{\"name\":"
+                        + " \"t\", \"input_schema\": {}}], \"tool_choice\": {\"type\": \"tool\"}, " + MESSAGES + "}",
+                        "tool_choice.name: field required"),
+                Arguments.of("tool_choice naming no tool given", "{\"model\": \"m\", \"max_tokens\": 10, \"tools\": [{\"name\":"
+                        + " \"t\", \"input_schema\": {}}], \"tool_choice\": {\"type\": \"tool\", \"name\": \"u\"}, "
+                        + MESSAGES + "}", "tool_choice.name: \"u\" is not the name of any tool in tools"),
                 Arguments.of("content missing", "{\"model\": \"m\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\"}]}",
                         "messages.0.content: field required"),
                 Arguments.of("content a number", "{\"model\": \"m\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\","

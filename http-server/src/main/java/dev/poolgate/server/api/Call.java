@@ -23,6 +23,28 @@ final class Call {
     /** The matched route's name for the metrics; "unmatched" until the router found one. */
     String route = "unmatched";
 
+    // What the access log and the metrics tell of the request; written by the request's own thread.
+    /** Who made the status: the gateway, unless upstream's answer is passed on. */
+    boolean statusFromUpstream;
+    /** The short digest of the client's key, or "-" (see ProxyKeys#client). */
+    String client = "-";
+    /** The model asked for, or null (only checked message and token-count requests name one). */
+    String model;
+    /** The request's "stream" field. */
+    boolean stream;
+    /** Tokens from upstream's usage, or -1 when it reported none. */
+    long inputTokens = -1;
+    long outputTokens = -1;
+    /** Time spent waiting for pooled clients, over all attempts; -1 when none was acquired. */
+    long acquireNanos = -1;
+    /** When the status line went out, or 0; and when a stream's first token passed, or 0. */
+    long firstByteAt;
+    long firstTokenAt;
+    long bytesIn;
+    long bytesOut;
+    /** Reads the tokens of a streamed answer as it passes, or null when none is streamed. */
+    private UsageScanner streamUsage;
+
     Call(HttpExchange exchange, String requestId, Metrics metrics) {
         this.exchange = exchange;
         this.requestId = requestId;
@@ -32,6 +54,35 @@ final class Call {
     /** The status sent, or 0 while none was. */
     int status() {
         return status;
+    }
+
+    /** Notes the model and stream fields of a checked request body. */
+    void describe(byte[] body) {
+        String[] fields = UsageScanner.readRequest(body);
+        model = fields[0];
+        stream = Boolean.parseBoolean(fields[1]);
+    }
+
+    /** The scanner of the streamed answer's usage, created on first use. */
+    UsageScanner streamUsage() {
+        if (streamUsage == null) {
+            streamUsage = new UsageScanner();
+        }
+        return streamUsage;
+    }
+
+    /** Notes the tokens of a plain successful answer to a request that named a model. */
+    void answerUsage(int status, byte[] body) {
+        if (model != null && status >= 200 && status < 300) {
+            long[] tokens = UsageScanner.readAnswer(body);
+            inputTokens = tokens[0];
+            outputTokens = tokens[1];
+        }
+    }
+
+    /** Whether this is a HEAD request, answered like GET without a body. */
+    boolean head() {
+        return "HEAD".equals(exchange.getRequestMethod());
     }
 
     boolean responded() {
@@ -49,20 +100,7 @@ final class Call {
      * after the error response went out, not before it.
      */
     byte[] readBody(long limit) throws IOException {
-        String declared = exchange.getRequestHeaders().getFirst("content-length");
-        if (declared != null) {
-            long length;
-            try {
-                length = Long.parseLong(declared.strip());
-            } catch (NumberFormatException e) {
-                // The JDK's server refuses such a request before any handler runs; kept for other servers.
-                throw ApiError.invalidRequest("content-length must be a number of bytes, but was '"
-                        + ApiError.shown(declared) + "'");
-            }
-            if (length > limit) {
-                throw tooLarge(limit);
-            }
-        }
+        declaredLength(limit);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         byte[] buffer = new byte[16 * 1024];
         InputStream in = exchange.getRequestBody();
@@ -81,10 +119,34 @@ final class Call {
                     + "or the connection ended before content-length bytes); send the whole body");
         }
         in.close();
+        bytesIn = body.size();
         return body.toByteArray();
     }
 
-    private static ApiError tooLarge(long limit) {
+    /**
+     * The request's content-length, or -1 without one; a length over {@code limit} is refused with
+     * 413 before any of the body is read.
+     */
+    long declaredLength(long limit) {
+        String declared = exchange.getRequestHeaders().getFirst("content-length");
+        if (declared == null) {
+            return -1;
+        }
+        long length;
+        try {
+            length = Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            // The JDK's server refuses such a request before any handler runs; kept for other servers.
+            throw ApiError.invalidRequest("content-length must be a number of bytes, but was '"
+                    + ApiError.shown(declared) + "'");
+        }
+        if (length > limit) {
+            throw tooLarge(limit);
+        }
+        return length;
+    }
+
+    static ApiError tooLarge(long limit) {
         // The rest of the body is not read: the connection cannot carry another request after it.
         return new ApiError(413, "request_too_large", "Request body exceeds the gateway's limit of " + limit
                 + " bytes; send a smaller request (the limit is set by --max-request-bytes)",
@@ -106,7 +168,7 @@ final class Call {
         if (exchange.getResponseHeaders().getFirst("request-id") == null) {
             exchange.getResponseHeaders().set("request-id", requestId);
         }
-        if ("HEAD".equals(exchange.getRequestMethod())) {
+        if (head()) {
             // A response to HEAD has no body: the JDK writes none, and warns when given a length.
             start(status, -1);
             exchange.getResponseBody().close();
@@ -116,15 +178,41 @@ final class Call {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
         }
+        bytesOut += body.length;
     }
 
     /** Sends the status line and headers; {@code length} 0 means chunked, -1 no body. */
     void start(int status, long length) throws IOException {
         this.status = status;
+        firstByteAt = System.nanoTime();
         // Counted before the response leaves, so that a client that reads /metrics after its
         // response always finds its request there.
-        metrics.requestAnswered(route, status);
+        metrics.requestAnswered(route, status, statusFromUpstream);
         exchange.sendResponseHeaders(status, length);
+    }
+
+    /**
+     * Records the ended request in the metrics and the access log: its latency, a stream's time to
+     * its first token, the tokens upstream reported, and a request that got no response at all.
+     */
+    void ended(AccessLog accessLog) {
+        long end = System.nanoTime();
+        if (streamUsage != null) {
+            inputTokens = streamUsage.inputTokens();
+            outputTokens = streamUsage.outputTokens();
+            firstTokenAt = streamUsage.firstTokenAt();
+        }
+        if (!responded()) {
+            metrics.requestAnswered(route, 0, false);
+        }
+        metrics.requestFinished(route, end - startNanos);
+        if (firstTokenAt != 0) {
+            metrics.firstToken(firstTokenAt - startNanos);
+        }
+        if (model != null && (inputTokens > 0 || outputTokens > 0)) {
+            metrics.tokens(model, Math.max(inputTokens, 0), Math.max(outputTokens, 0));
+        }
+        accessLog.write(this, end);
     }
 
     /** Answers an error in the Anthropic format, unless a response has started already. */

@@ -8,13 +8,16 @@ import dev.poolgate.server.api.ProxyKeys.Access;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
+import dev.poolgate.server.upstream.UpstreamHealth;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
- * The gateway's endpoints, wired into one {@link Router}: the Anthropic API routes forwarded
- * upstream (proxy keys), the gateway's own {@code /pool/stats} and {@code /metrics} (admin keys,
- * else proxy keys), and {@code /health}, open to all so that load balancers need no key.
+ * The gateway's endpoints, wired into one {@link Router}: the Anthropic API, every path under
+ * {@code /v1/}, forwarded upstream (proxy keys), the gateway's own {@code /pool/stats} and
+ * {@code /metrics} (admin keys, else proxy keys), and the probes {@code /health} (alive) and
+ * {@code /ready} (worth sending traffic to), open to all so that load balancers need no key.
+ * Every GET route answers HEAD too.
  */
 public final class Endpoints {
 
@@ -30,10 +33,12 @@ public final class Endpoints {
      *        request's read deadline once its body is read, before they take a pooled client
      */
     public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
-            BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines) {
+            BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines, UpstreamHealth<?> upstreamHealth) {
         long max = config.maxRequestBytes();
+        Readiness readiness = new Readiness(pool, upstreamHealth, shuttingDown, System::nanoTime);
         RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
-        return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown)
+        return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown,
+                new AccessLog("json".equals(config.logFormat())))
                 .route("POST", "/v1/messages", Access.API, new UpstreamEndpoint(pool, metrics, retries,
                         "message request", MessageRequests::checkMessage, max, readDeadlines))
                 .route("POST", "/v1/messages/count_tokens", Access.API, new UpstreamEndpoint(pool, metrics, retries,
@@ -42,8 +47,15 @@ public final class Endpoints {
                         new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
                 .route("GET", "/v1/models/[^/]+", Access.API,
                         new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
+                // The rest of the API (batches, files, the legacy complete, paths the API adds later),
+                // any method: upstream answers for it, with its own 404 or 405 where it has none.
+                .route(Router.ANY_METHOD, "/v1/.+", Access.API,
+                        new UpstreamEndpoint(pool, metrics, retries, "API request", null, max, readDeadlines))
                 .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
+                .route("GET", "/ready", Access.OPEN, call -> ready(call, readiness.check()))
+                // Clients probe the base URL itself before their first call (Claude Code sends HEAD /).
+                .route("GET", "/", Access.OPEN, Endpoints::root)
                 .route("GET", "/metrics", Access.ADMIN, call -> {
                     call.exchange.getResponseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
                     call.send(200, metrics.scrape().getBytes(StandardCharsets.UTF_8));
@@ -70,8 +82,24 @@ public final class Endpoints {
         return JSON.writeValueAsBytes(root);
     }
 
+    /** The base URL itself: says what answers here, so that a client's probe of it succeeds. */
+    private static void root(Call call) throws java.io.IOException {
+        call.sendJson(200, "{\"service\":\"poolgate\",\"api\":\"/v1/\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
     private static void health(Call call, boolean shuttingDown) throws java.io.IOException {
         String body = shuttingDown ? "{\"status\":\"shutting_down\"}" : "{\"status\":\"ok\"}";
         call.sendJson(shuttingDown ? 503 : 200, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code {"status":"ready"}}, or 503 with {@code "status":"not_ready"}, the reason code and a sentence. */
+    private static void ready(Call call, Readiness.Verdict verdict) throws java.io.IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("status", verdict.ready() ? "ready" : "not_ready");
+        if (!verdict.ready()) {
+            root.put("reason", verdict.reason());
+            root.put("message", verdict.message());
+        }
+        call.sendJson(verdict.ready() ? 200 : 503, JSON.writeValueAsBytes(root));
     }
 }

@@ -17,9 +17,11 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Checks a Messages API request body before any pooled client is taken for it: well-formed JSON
- * within the parser's limits, and the required fields with the right types. Fields it does not
- * know are passed through.
+ * Checks a Messages API request body before any pooled client is taken for it, for what the
+ * gateway itself needs: well-formed JSON within the parser's limits, a {@code model}, and
+ * {@code stream} a boolean. Everything else goes upstream untouched, so that the gateway does not
+ * go stale when the API grows (a new role, block type or parameter); upstream's 400 answers a
+ * request it refuses.
  *
  * <p>JSON limits: nesting at most {@value #MAX_NESTING_DEPTH} deep, numbers at most
  * {@value #MAX_NUMBER_LENGTH} characters, names at most {@value #MAX_NAME_LENGTH}; strings are
@@ -46,36 +48,23 @@ final class MessageRequests {
     private MessageRequests() {
     }
 
-    /** {@code POST /v1/messages}: model, max_tokens and messages are required. */
+    /**
+     * {@code POST /v1/messages}: a JSON object with a {@code model}, and {@code stream} a boolean if
+     * given (the gateway reads both). The rest (messages, roles, max_tokens, content blocks, new
+     * parameters) is upstream's to check: its 400 reaches the client unchanged.
+     */
     static void checkMessage(byte[] body) {
         JsonNode root = parse(body);
-        checkModelAndMessages(root);
-        JsonNode maxTokens = root.get("max_tokens");
-        if (maxTokens == null || maxTokens.isNull()) {
-            throw ApiError.invalidRequest("max_tokens: Field required; give the most tokens to generate, e.g. 1024");
-        }
-        if (!maxTokens.canConvertToInt() || !maxTokens.isIntegralNumber() || maxTokens.intValue() < 1) {
-            throw ApiError.invalidRequest("max_tokens: must be a positive integer, but was " + shown(maxTokens));
-        }
+        checkModel(root);
         JsonNode stream = root.get("stream");
         if (stream != null && !stream.isBoolean() && !stream.isNull()) {
             throw ApiError.invalidRequest("stream: must be true or false, but was " + shown(stream));
         }
     }
 
-    /** {@code POST /v1/messages/count_tokens}: model and messages are required. */
+    /** {@code POST /v1/messages/count_tokens}: a JSON object with a {@code model}. */
     static void checkCountTokens(byte[] body) {
-        checkModelAndMessages(parse(body));
-    }
-
-    /** Whether a checked message request asks for a stream. */
-    static boolean streams(byte[] body) {
-        try {
-            JsonNode stream = JSON.readTree(body).get("stream");
-            return stream != null && stream.asBoolean(false);
-        } catch (IOException e) {
-            return false;
-        }
+        checkModel(parse(body));
     }
 
     private static JsonNode parse(byte[] body) {
@@ -200,36 +189,13 @@ final class MessageRequests {
         };
     }
 
-    private static void checkModelAndMessages(JsonNode root) {
+    private static void checkModel(JsonNode root) {
         JsonNode model = root.get("model");
         if (model == null || model.isNull()) {
             throw ApiError.invalidRequest("model: Field required; name a model, e.g. claude-sonnet-4-5");
         }
         if (!model.isTextual() || model.asText().isBlank()) {
             throw ApiError.invalidRequest("model: must be a non-empty string, but was " + shown(model));
-        }
-        JsonNode messages = root.get("messages");
-        if (messages == null || messages.isNull()) {
-            throw ApiError.invalidRequest("messages: Field required; send a list of {role, content} messages");
-        }
-        if (!messages.isArray()) {
-            throw ApiError.invalidRequest("messages: must be a list of messages, but was " + kind(messages));
-        }
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode message = messages.get(i);
-            if (!message.isObject()) {
-                throw ApiError.invalidRequest("messages." + i + ": must be an object with role and content");
-            }
-            String role = message.path("role").asText("");
-            if (!role.equals("user") && !role.equals("assistant")) {
-                throw ApiError.invalidRequest("messages." + i + ".role: must be \"user\" or \"assistant\", but was "
-                        + (message.has("role") ? shown(message.get("role")) : "missing"));
-            }
-            JsonNode content = message.get("content");
-            if (content == null || !(content.isTextual() || content.isArray())) {
-                throw ApiError.invalidRequest("messages." + i + ".content: must be a string or a list of content "
-                        + "blocks");
-            }
         }
     }
 }

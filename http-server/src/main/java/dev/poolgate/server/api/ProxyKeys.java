@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.BiPredicate;
 
@@ -85,6 +86,25 @@ final class ProxyKeys {
                 }
             }
         }
+    }
+
+    /**
+     * Who the request comes from, for the access log: {@code key-} and the first 8 hex digits of
+     * the SHA-256 of the key it presents (enough to tell clients apart, useless to recover a key),
+     * or {@code -} when it presents none. Never the key.
+     */
+    static String client(Headers headers) {
+        String presented = headers.getFirst("x-api-key");
+        if (presented == null) {
+            String authorization = headers.getFirst("authorization");
+            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                presented = authorization.substring(7).strip();
+            }
+        }
+        if (presented == null || presented.isEmpty()) {
+            return "-";
+        }
+        return "key-" + HexFormat.of().formatHex(digest(presented), 0, 4);
     }
 
     /** The digest of the key the request presents. */

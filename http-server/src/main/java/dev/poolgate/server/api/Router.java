@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The server's one HTTP handler: finds the endpoint for a method and path, answers 404 and 405
- * itself, checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
+ * for the paths it owns (under {@code /v1/} every path goes upstream, which answers for it),
+ * checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
  * shutting down, turns every error into an Anthropic-style body, and records each request in the
- * metrics.
+ * metrics and the access log.
  */
 public final class Router implements HttpHandler {
 
@@ -47,14 +48,23 @@ public final class Router implements HttpHandler {
     private final ProxyKeys proxyKeys;
     private final Metrics metrics;
     private final BooleanSupplier shuttingDown;
+    private final AccessLog accessLog;
 
     Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown) {
+        this(proxyKeys, metrics, shuttingDown, new AccessLog(false));
+    }
+
+    Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown, AccessLog accessLog) {
         this.proxyKeys = proxyKeys;
         this.metrics = metrics;
         this.shuttingDown = shuttingDown;
+        this.accessLog = accessLog;
     }
 
-    /** Adds a route; {@code API} routes are also refused while shutting down. */
+    /** Matches every method in {@link #route}: the request goes to the endpoint whatever its method. */
+    static final String ANY_METHOD = "*";
+
+    /** Adds a route; {@code API} routes are also refused while shutting down. Earlier routes win. */
     Router route(String method, String pathRegex, ProxyKeys.Access access, Endpoint endpoint) {
         routes.add(new Route(method, Pattern.compile(pathRegex), access, endpoint));
         return this;
@@ -65,10 +75,11 @@ public final class Router implements HttpHandler {
         Call call = new Call(exchange, "req_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), metrics);
         String path = exchange.getRequestURI().getPath();
+        call.client = ProxyKeys.client(exchange.getRequestHeaders());
         enter();
         try {
             Route match = find(exchange.getRequestMethod(), path);
-            call.route = match.path.pattern().replace("[^/]+", "{id}");
+            call.route = match.path.pattern().replace("[^/]+", "{id}").replace(".+", "*");
             if (match.access == ProxyKeys.Access.API && shuttingDown.getAsBoolean()) {
                 throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
                         + "instance or after it restarted", Map.of("retry-after", "1"));
@@ -88,10 +99,7 @@ public final class Router implements HttpHandler {
                     + "request, and report request id " + call.requestId + " if it persists"));
         } finally {
             exchange.close();
-            if (!call.responded()) {
-                metrics.requestAnswered(call.route, 0);
-            }
-            metrics.requestFinished(System.nanoTime() - call.startNanos);
+            call.ended(accessLog);
             leave();
         }
     }
@@ -139,9 +147,11 @@ public final class Router implements HttpHandler {
 
     private Route find(String method, String path) {
         Set<String> allowed = new LinkedHashSet<>();
+        // HEAD is answered on every GET route, without a body (see Call#send).
+        String routeMethod = "HEAD".equals(method) ? "GET" : method;
         for (Route route : routes) {
             if (route.path.matcher(path).matches()) {
-                if (route.method.equals(method)) {
+                if (route.method.equals(routeMethod) || route.method.equals(ANY_METHOD)) {
                     return route;
                 }
                 allowed.add(route.method);

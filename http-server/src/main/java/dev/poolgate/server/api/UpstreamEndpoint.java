@@ -20,17 +20,22 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards one request upstream over a pooled {@link ClaudeClient}: the body is read and checked
- * first, then a client is acquired, the request sent, and the response passed back: a stream event
- * by event as it arrives, any other answer once it has been read whole, so that an upstream failing
- * half-way through it is a clean 502 rather than a 200 with a cut-off body. The client is released
+ * Forwards one request upstream over a pooled {@link ClaudeClient}. A request the gateway reads
+ * (messages, count_tokens) is read whole and checked first; any other request's body (a file
+ * upload, a batch) is copied upstream as it arrives, never held whole. Then a client is acquired,
+ * the request sent, and the response passed back: a JSON answer once it has been read whole, so
+ * that an upstream failing half-way through it is a clean 502 rather than a 200 with a cut-off
+ * body; anything else (server-sent events, batch results as JSONL, a file's content) as it arrives,
+ * where a failure half-way can only cut the answer short. The client is released
  * once upstream's last byte has been passed on, before the router ends the response, so that a
  * client's next request finds it back in the pool. It is destroyed instead when its connection is
  * in an unknown state: upstream failed or timed out, a stream carried an {@code event: error}, or
@@ -39,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With retries on ({@link RetryPolicy}), a connection that failed before any answer, or a 429
  * or 529, is sent again before anything reaches the client; the status line goes out only with the
- * final attempt's answer, so nothing is ever sent twice to the client.
+ * final attempt's answer, so nothing is ever sent twice to the client. A request whose body was
+ * streamed upstream is never sent twice: its body is gone.
  */
 final class UpstreamEndpoint implements Router.Endpoint {
 
@@ -71,8 +77,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
 
     /**
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
-     * @param check validates the body (POST), throwing {@link ApiError}; null for GET, whose body
-     *        is read (within the limit) and dropped
+     * @param check validates the body, which is then read whole first, throwing {@link ApiError};
+     *        null to pass the body (if any) through as it arrives
      * @param readDeadlines ended once the body is read: a request that did not arrive in time never
      *        takes a pooled client
      */
@@ -99,36 +105,51 @@ final class UpstreamEndpoint implements Router.Endpoint {
     public void handle(Call call) throws IOException {
         String path = call.exchange.getRequestURI().getRawPath();
         if (!FORWARDABLE_PATH.matcher(path).matches()) {
-            throw new ApiError(404, "not_found_error", "No endpoint " + ApiError.shown(path) + "; the gateway "
+            throw new ApiError(404, "not_found_error", "No endpoint "
+                    + ApiError.shown(call.exchange.getRequestURI().getPath()) + "; the gateway "
                     + "forwards plain paths only (letters, digits and -._~:@ in each part, no percent-escapes or dot "
                     + "segments); GET /v1/models lists the model ids");
         }
         checkForwardedHeaders(call.exchange.getRequestHeaders());
-        byte[] body = call.readBody(maxRequestBytes);
-        readDeadlines.requestRead();
+        byte[] body = null;
+        Upload upload = null;
         if (check != null) {
+            body = call.readBody(maxRequestBytes);
+            readDeadlines.requestRead();
             check.accept(body);
+            call.describe(body);
         } else {
-            body = null;
+            upload = Upload.of(call, maxRequestBytes);
+            if (upload == null) {
+                readDeadlines.requestRead();
+            }
         }
+        // A streamed body cannot be sent a second time.
+        boolean replayable = upload == null;
         String query = call.exchange.getRequestURI().getRawQuery();
         String target = query == null ? path : path + "?" + query;
         for (int attempt = 1; ; attempt++) {
             Lease<ClaudeClient> lease;
             try {
-                lease = acquire();
+                lease = acquire(call);
             } catch (ConnectionCreationException e) {
                 // Pooling disabled: this attempt's own connection could not be made.
-                if (connectFailure(e.getCause()) && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                if (replayable && connectFailure(e.getCause())
+                        && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
                     continue;
                 }
                 throw unreachable(e.getCause());
             }
             UpstreamResponse response;
+            long sent = System.nanoTime();
             try {
-                response = send(call, lease, target, body);
+                response = send(call, lease, target, body, upload);
+                metrics.upstreamAnswered(System.nanoTime() - sent);
+                if (upload != null) {
+                    readDeadlines.requestRead();
+                }
             } catch (HttpConnectTimeoutException | ConnectException e) {
-                if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                if (replayable && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
                     continue;
                 }
                 throw new ApiError(502, "api_error", "The gateway could not connect upstream; retry later");
@@ -139,14 +160,17 @@ final class UpstreamEndpoint implements Router.Endpoint {
                 Thread.currentThread().interrupt();
                 throw shuttingDown();
             } catch (IOException e) {
+                if (upload != null && Thread.currentThread().isInterrupted()) {
+                    throw e; // the upload was cut off by the read deadline: its connection is closed
+                }
                 LOG.warn("[API] The upstream connection failed before an answer ({}): {}", call.requestId,
                         e.toString());
-                if (retry(call, retries.afterConnectionFailure(attempt), attempt)) {
+                if (replayable && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
                     continue;
                 }
                 throw new ApiError(502, "api_error", "The connection upstream failed; retry later");
             }
-            RetryPolicy.Decision decision = response.status() >= 400
+            RetryPolicy.Decision decision = replayable && response.status() >= 400
                     ? retries.afterAnswer(attempt, response.status(), response.headers())
                     : null;
             boolean reusable = false;
@@ -166,11 +190,15 @@ final class UpstreamEndpoint implements Router.Endpoint {
     }
 
     /** Sends one attempt; its client is destroyed if that fails in any way, since its state is unknown. */
-    private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body)
-            throws IOException, InterruptedException {
+    private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body,
+            Upload upload) throws IOException, InterruptedException {
+        // HEAD goes upstream as GET: the answer's headers are the same, its body is dropped here.
+        String method = call.head() ? "GET" : call.exchange.getRequestMethod();
         try {
-            return lease.connection().send(call.exchange.getRequestMethod(), target,
-                    call.exchange.getRequestHeaders(), body);
+            return upload == null
+                    ? lease.connection().send(method, target, call.exchange.getRequestHeaders(), body)
+                    : lease.connection().send(method, target, call.exchange.getRequestHeaders(), upload.body(),
+                            upload.length());
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             lease.invalidate();
             throw e;
@@ -231,8 +259,12 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * the client's error rather than a fault when the upstream request is built.
      */
     private static void checkForwardedHeaders(Headers headers) {
-        for (String name : ClaudeClient.FORWARDED_REQUEST_HEADERS) {
-            for (String value : headers.getOrDefault(name, List.of())) {
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!AnthropicHeaders.forwardedRequestHeader(name) && !name.equals("user-agent")) {
+                continue;
+            }
+            for (String value : header.getValue()) {
                 for (int i = 0; i < value.length(); i++) {
                     char c = value.charAt(i);
                     if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
@@ -248,7 +280,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * Takes a client from the pool, or throws the error the client gets. A creation failure with
      * pooling disabled is left to the caller, who may retry it.
      */
-    private Lease<ClaudeClient> acquire() {
+    private Lease<ClaudeClient> acquire(Call call) {
         boolean pooled = pool.config().poolingEnabled();
         if (pooled) {
             LOG.info("[API] Acquiring {} client from pool for {}", pool.config().connectionName(), purpose);
@@ -268,7 +300,9 @@ final class UpstreamEndpoint implements Router.Endpoint {
         } catch (PoolClosedException | AcquireInterruptedException e) {
             throw shuttingDown();
         } finally {
-            metrics.acquireWaited(System.nanoTime() - start);
+            long waited = System.nanoTime() - start;
+            metrics.acquireWaited(waited);
+            call.acquireNanos = Math.max(call.acquireNanos, 0) + waited;
         }
     }
 
@@ -283,11 +317,17 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * returns whether the client may be reused.
      */
     private boolean forward(Call call, UpstreamResponse response) throws IOException {
-        if (!response.header("content-type").startsWith("text/event-stream")) {
+        String type = response.header("content-type").toLowerCase(Locale.ROOT);
+        if (type.isEmpty() || type.startsWith("application/json") || "HEAD".equals(call.exchange.getRequestMethod())) {
             return copyWhole(call, response);
         }
+        if (!type.startsWith("text/event-stream")) {
+            return copyStreamed(call, response);
+        }
         forwardHeaders(call, response);
+        call.statusFromUpstream = true;
         call.start(response.status(), 0);
+        UsageScanner usage = call.streamUsage();
         OutputStream out = call.exchange.getResponseBody();
         ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
@@ -311,9 +351,11 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     break;
                 }
                 errorEvents.scan(buffer, 0, n);
+                usage.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
                 out.flush();
+                call.bytesOut += n;
             }
         }
         if (errorEvents.found()) {
@@ -347,9 +389,17 @@ final class UpstreamEndpoint implements Router.Endpoint {
             throw new ApiError(502, "api_error", "Upstream's answer is larger than the gateway's limit of "
                     + MAX_BUFFERED_BODY_BYTES + " bytes for an answer that is not streamed; send \"stream\": true");
         }
+        body = BatchResultsUrls.rewrite(call.exchange.getRequestURI().getPath(),
+                call.exchange.getRequestHeaders().getFirst("host"), body);
         forwardHeaders(call, response);
+        call.statusFromUpstream = true;
+        call.answerUsage(response.status(), body);
         try {
-            call.start(response.status(), body.length == 0 ? -1 : body.length);
+            call.start(response.status(), body.length == 0 || call.head() ? -1 : body.length);
+            if (call.head()) {
+                return true;
+            }
+            call.bytesOut += body.length;
             // Not flushed: the bytes that do not fill the server's buffer go out when the router
             // closes the exchange, after this client went back to the pool, so that a caller's
             // next request finds it there.
@@ -360,9 +410,47 @@ final class UpstreamEndpoint implements Router.Endpoint {
         return true;
     }
 
+    /**
+     * Passes an answer that is neither JSON nor events on as it arrives (a file's content, batch
+     * results as JSONL), with upstream's length when it gave one; true when it was read to its end.
+     * A failure half-way can only cut it short: its length or last chunk is then missing, which
+     * tells the client.
+     */
+    private boolean copyStreamed(Call call, UpstreamResponse response) throws IOException {
+        forwardHeaders(call, response);
+        // Upstream's length when its framing used one (already checked by the connection), else chunked.
+        String declared = response.headers().containsKey("transfer-encoding") ? "" : response.header("content-length");
+        long length = declared.isEmpty() ? 0 : Long.parseLong(declared);
+        call.statusFromUpstream = true;
+        call.start(response.status(), length == 0 && !declared.isEmpty() ? -1 : length);
+        OutputStream out = call.exchange.getResponseBody();
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = response.body()) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    LOG.warn("[API] Upstream failed in the middle of a streamed answer ({}): {}", call.requestId,
+                            e.toString());
+                    // Closed unfinished, the client's connection ends short of the declared length or last chunk.
+                    throw e;
+                }
+                if (n < 0) {
+                    return true;
+                }
+                out.write(buffer, 0, n);
+                call.bytesOut += n;
+                // What arrived goes on now: the client may be waiting for exactly these bytes.
+                out.flush();
+            }
+        }
+    }
+
     private static void forwardHeaders(Call call, UpstreamResponse response) {
+        Set<String> hopByHop = AnthropicHeaders.namedInConnection(response.headers());
         response.headers().forEach((name, values) -> {
-            if (AnthropicHeaders.forwardedResponseHeader(name)) {
+            if (AnthropicHeaders.forwardedResponseHeader(name) && !hopByHop.contains(name)) {
                 call.exchange.getResponseHeaders().put(name, values);
             }
         });
@@ -374,6 +462,54 @@ final class UpstreamEndpoint implements Router.Endpoint {
             out.flush();
         } catch (IOException e) {
             LOG.debug("[API] Could not tell the client about the upstream failure: {}", e.toString());
+        }
+    }
+
+    /**
+     * A request body passed upstream as it arrives, within the body limit: a read failure is the
+     * client's (400), a body over the limit a 413, both as {@link ApiError}s (unchecked) so that
+     * they are not mistaken for upstream's failures.
+     */
+    private record Upload(InputStream body, long length) {
+
+        /** The body of the call, or null when it has none (no content-length or a zero one, not chunked). */
+        static Upload of(Call call, long limit) {
+            Headers headers = call.exchange.getRequestHeaders();
+            long length = call.declaredLength(limit);
+            boolean chunked = headers.containsKey("transfer-encoding");
+            if (!chunked && length <= 0) {
+                return null;
+            }
+            InputStream client = call.exchange.getRequestBody();
+            InputStream limited = new InputStream() {
+                private long read;
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] target, int offset, int count) throws IOException {
+                    int n;
+                    try {
+                        n = client.read(target, offset, count);
+                    } catch (IOException e) {
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw e; // cut off by the read deadline: the connection is closed
+                        }
+                        throw ApiError.invalidRequest("The request body could not be read in full (malformed "
+                                + "chunked encoding, or the connection ended before content-length bytes); send "
+                                + "the whole body");
+                    }
+                    if (n > 0 && (read += n) > limit) {
+                        throw Call.tooLarge(limit);
+                    }
+                    return n;
+                }
+            };
+            return new Upload(limited, chunked ? -1 : length);
         }
     }
 }

@@ -12,7 +12,8 @@ import java.util.List;
  *
  * @param host the address the server binds
  * @param port the port the server binds (0: any free port)
- * @param upstream the Anthropic API base URL, or null to run the embedded stub backend
+ * @param upstream the Anthropic API base URL, or null when none is configured (the embedded stub, or
+ *     nothing: then the gateway refuses to start)
  * @param upstreamApiKey the key sent upstream, never logged; null for the embedded stub
  * @param proxyApiKeys keys a client must present; empty: no client authentication
  * @param adminApiKeys keys for {@code /pool/stats} and {@code /metrics}; empty: the proxy keys guard them
@@ -27,6 +28,9 @@ import java.util.List;
  * @param drainTimeout how long in-flight requests may take to finish on shutdown
  * @param pool the pool's settings
  * @param upstreamRetries when and how a failed request is sent upstream again (off by default)
+ * @param stubUpstream {@code --upstream stub}: forward to the embedded stub backend
+ * @param logFormat "text" or "json"
+ * @param clientConnections write and idle timeouts of client connections, and the accept backlog
  */
 public record ServerConfig(
         String host,
@@ -44,7 +48,10 @@ public record ServerConfig(
         Path upstreamCaFile,
         Duration drainTimeout,
         PoolConfig pool,
-        UpstreamRetries upstreamRetries) {
+        UpstreamRetries upstreamRetries,
+        boolean stubUpstream,
+        String logFormat,
+        ClientConnections clientConnections) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
@@ -57,19 +64,19 @@ public record ServerConfig(
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
-                drainTimeout, pool, upstreamRetries);
+                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections);
     }
 
-    /** Whether the embedded stub backend is the upstream. */
+    /** Whether the embedded stub backend is the upstream ({@code --upstream stub}). */
     public boolean embeddedStub() {
-        return upstream == null;
+        return stubUpstream;
     }
 
     /** Never prints the keys. */
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", upstream="
-                + (upstream == null ? "embedded stub" : upstream) + ", upstreamApiKey="
+                + (stubUpstream ? "embedded stub" : upstream == null ? "none" : upstream) + ", upstreamApiKey="
                 + (upstreamApiKey == null ? "none" : "(set)") + ", proxyApiKeys=" + proxyApiKeys.size()
                 + ", adminApiKeys=" + adminApiKeys.size()
                 + ", maxRequestBytes=" + maxRequestBytes + ", requestReadTimeout=" + requestReadTimeout
@@ -77,6 +84,6 @@ public record ServerConfig(
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
-                + "]";
+                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + "]";
     }
 }

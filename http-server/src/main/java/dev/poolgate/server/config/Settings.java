@@ -27,13 +27,25 @@ public final class Settings {
     public static final URI ANTHROPIC_API = URI.create("https://api.anthropic.com");
     /** The default path of the pool's health check upstream: cheap, and served by the real API. */
     public static final String DEFAULT_HEALTH_PATH = "/v1/models?limit=1";
+    /** The value of {@code --upstream} that asks for the embedded stub backend. */
+    public static final String STUB_UPSTREAM = "stub";
+    /**
+     * Why the gateway refuses to start without an upstream, and the fix: the embedded stub's fake
+     * answers are served only when asked for.
+     */
+    public static final String NO_UPSTREAM = "No upstream is configured: set ANTHROPIC_API_KEY (the Claude API), "
+            + "ANTHROPIC_BASE_URL (another upstream), or --upstream stub / POOLGATE_UPSTREAM=stub for the embedded "
+            + "stub backend's fake answers (offline tests only)";
 
     /** Every setting of the gateway. */
     enum Setting {
         HOST("--host", "POOLGATE_HOST", "127.0.0.1", "address to bind"),
         PORT("--port", "POOLGATE_PORT", "8000", "port to bind, 0-65535 (0: any free port)"),
+        UPSTREAM("--upstream", "POOLGATE_UPSTREAM", "",
+                "stub: forward to the embedded stub backend (fake answers, offline tests); empty: the upstream of "
+                        + "ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY"),
         UPSTREAM_URL("--anthropic-base-url", "ANTHROPIC_BASE_URL", "",
-                "upstream base URL; with neither it nor a key set, the embedded stub backend"),
+                "upstream base URL; a key alone means https://api.anthropic.com"),
         UPSTREAM_KEY("--anthropic-api-key", "ANTHROPIC_API_KEY", "",
                 "key sent upstream (prefer the variable: flags show in ps); never logged"),
         PROXY_KEYS("--proxy-api-keys", "POOLGATE_PROXY_API_KEYS", "",
@@ -45,6 +57,13 @@ public final class Settings {
         REQUEST_READ_TIMEOUT("--request-read-timeout", "POOLGATE_REQUEST_READ_TIMEOUT", "30s",
                 "how long a client may take to send a request, headers and body (> 0); then its connection is "
                         + "closed"),
+        CLIENT_WRITE_TIMEOUT("--client-write-timeout", "POOLGATE_CLIENT_WRITE_TIMEOUT", "30s",
+                "how long a client may accept no bytes of its answer (> 0); then it is cut off and its pooled "
+                        + "connection replaced"),
+        CLIENT_IDLE_TIMEOUT("--client-idle-timeout", "POOLGATE_CLIENT_IDLE_TIMEOUT", "30s",
+                "how long an idle keep-alive client connection stays open (> 0)"),
+        ACCEPT_BACKLOG("--accept-backlog", "POOLGATE_ACCEPT_BACKLOG", "1024",
+                "connections that may wait to be accepted, 1 to 65535"),
         UPSTREAM_CONNECT_TIMEOUT("--upstream-connect-timeout", "POOLGATE_UPSTREAM_CONNECT_TIMEOUT", "10s",
                 "upstream connect timeout (> 0)"),
         UPSTREAM_TIMEOUT("--upstream-timeout", "POOLGATE_UPSTREAM_TIMEOUT", "600s",
@@ -78,7 +97,9 @@ public final class Settings {
         POOL_MAX_LIFETIME("--pool-max-lifetime", "POOLGATE_POOL_MAX_LIFETIME", "0",
                 "connections retire at this age (0: never)"),
         POOL_LEAK_DETECTION("--pool-leak-detection-threshold", "POOLGATE_POOL_LEAK_DETECTION_THRESHOLD", "0",
-                "report a client held longer than this (0: off)");
+                "report a client held longer than this (0: off)"),
+        LOG_FORMAT("--log-format", "POOLGATE_LOG_FORMAT", "text",
+                "text (one line per event) or json (one JSON object per line, with the event's fields)");
 
         final String flag;
         final String variable;
@@ -159,6 +180,7 @@ public final class Settings {
     private ServerConfig build() {
         String url = values.get(Setting.UPSTREAM_URL);
         String key = values.get(Setting.UPSTREAM_KEY);
+        boolean stub = stubUpstream(!url.isEmpty() || !key.isEmpty());
         URI upstream = url.isEmpty() ? (key.isEmpty() ? null : ANTHROPIC_API) : uri(Setting.UPSTREAM_URL, url);
         if (!visibleAscii(key)) {
             // Refused here, not by the HTTP client at the first request: its error would quote the key.
@@ -206,7 +228,37 @@ public final class Settings {
                 caFile(),
                 duration(Setting.DRAIN_TIMEOUT, true),
                 pool,
-                retries());
+                retries(),
+                stub,
+                logFormat(),
+                new ClientConnections(duration(Setting.CLIENT_WRITE_TIMEOUT, false),
+                        duration(Setting.CLIENT_IDLE_TIMEOUT, false), integer(Setting.ACCEPT_BACKLOG, 1, 65_535)));
+    }
+
+    /** Whether {@code --upstream stub} asks for the embedded stub; it never shares the run with a real upstream. */
+    private boolean stubUpstream(boolean realUpstream) {
+        String value = values.get(Setting.UPSTREAM);
+        if (value.isEmpty()) {
+            return false;
+        }
+        if (!STUB_UPSTREAM.equals(value)) {
+            throw invalid(Setting.UPSTREAM, value, "'" + STUB_UPSTREAM + "' for the embedded stub backend, or "
+                    + "nothing (then ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY name the upstream)");
+        }
+        if (realUpstream) {
+            throw new IllegalArgumentException("Both " + Setting.UPSTREAM.label() + " stub and an upstream ("
+                    + Setting.UPSTREAM_URL.label() + " or " + Setting.UPSTREAM_KEY.label() + ") are set; drop "
+                    + "--upstream stub to reach the upstream, or unset the upstream to use the stub");
+        }
+        return true;
+    }
+
+    private String logFormat() {
+        String value = values.get(Setting.LOG_FORMAT).toLowerCase(Locale.ROOT);
+        if (!value.equals("text") && !value.equals("json")) {
+            throw invalid(Setting.LOG_FORMAT, values.get(Setting.LOG_FORMAT), "text or json");
+        }
+        return value;
     }
 
     private UpstreamRetries retries() {

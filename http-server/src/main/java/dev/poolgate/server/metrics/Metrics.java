@@ -1,10 +1,7 @@
 package dev.poolgate.server.metrics;
 
-import com.sun.management.UnixOperatingSystemMXBean;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolStats;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,9 +10,15 @@ import java.util.function.LongSupplier;
 
 /**
  * The gateway's metrics in the Prometheus text format: the pool's gauges and counters (read from
- * one consistent {@link PoolStats} snapshot at scrape time), requests by route and status, a
- * request latency histogram, how long requests waited for a pooled client, how often a request
- * was sent upstream again, and the process's open file descriptors and heap.
+ * one consistent {@link PoolStats} snapshot at scrape time), requests by route, status and origin
+ * (who made the status: the gateway or upstream), latency histograms of the API routes by route,
+ * streams' time to first token, upstream's time to answer, tokens by model, how long requests
+ * waited for a pooled client, how often a request was sent upstream again, and the standard JVM
+ * and process metrics of the official Prometheus client ({@link JvmSeries}).
+ *
+ * <p>The request path only increments lock-free adders; text is made at scrape time. Every label
+ * set is bounded: routes are the router's templates, statuses the few HTTP codes, and models, which
+ * clients choose, are capped by {@link ModelLabels}.
  */
 public final class Metrics {
 
@@ -24,8 +27,18 @@ public final class Metrics {
     private static final double[] WAIT_BOUNDS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5,
             10};
 
+    private static final double[] UPSTREAM_BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+            60};
+
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
-    private final Histogram latency = new Histogram(LATENCY_BOUNDS);
+    /** API latency histograms by route label text; only routes under /v1 (no probes or scrapes). */
+    private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
+    private final Histogram firstToken = new Histogram(LATENCY_BOUNDS);
+    private final Histogram upstreamLatency = new Histogram(UPSTREAM_BOUNDS);
+    private final ModelLabels models = new ModelLabels();
+    private final Map<String, LongAdder> inputTokens = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> outputTokens = new ConcurrentHashMap<>();
+    private final JvmSeries jvm = new JvmSeries();
     private final Histogram acquireWait = new Histogram(WAIT_BOUNDS);
     private final LongAdder upstreamRetries = new LongAdder();
     private volatile Pool<?> pool;
@@ -44,15 +57,51 @@ public final class Metrics {
         this.readTimeouts = count;
     }
 
-    /** Counts a request by route and the status it is answered with; 0 when no response could be sent. */
-    public void requestAnswered(String route, int status) {
-        String key = "route=\"" + escape(route) + "\",status=\"" + status + "\"";
-        requests.computeIfAbsent(key, k -> new LongAdder()).increment();
+    /**
+     * Counts a request by route, the status it is answered with (0 when no response could be sent)
+     * and who made that status: upstream, whose answer is passed on, or the gateway.
+     */
+    public void requestAnswered(String route, int status, boolean fromUpstream) {
+        String key = "route=\"" + escape(route) + "\",status=\"" + status + "\",origin=\""
+                + (fromUpstream ? "upstream" : "gateway") + "\"";
+        LongAdder count = requests.get(key);
+        if (count == null) {
+            count = requests.computeIfAbsent(key, k -> new LongAdder());
+        }
+        count.increment();
     }
 
-    /** Records how long a request took, from its arrival to its last response byte. */
-    public void requestFinished(long nanos) {
-        latency.record(nanos);
+    /**
+     * Records how long a request took, from its arrival to its last response byte, in its route's
+     * histogram: only the API routes (under /v1) have one, so that probes and scrapes do not
+     * dilute the latency clients see.
+     */
+    public void requestFinished(String route, long nanos) {
+        if (!route.startsWith("/v1/")) {
+            return;
+        }
+        Histogram histogram = latency.get(route);
+        if (histogram == null) {
+            histogram = latency.computeIfAbsent(route, r -> new Histogram(LATENCY_BOUNDS));
+        }
+        histogram.record(nanos);
+    }
+
+    /** Records a stream's time from the request's arrival to its first token (content_block_delta). */
+    public void firstToken(long nanos) {
+        firstToken.record(nanos);
+    }
+
+    /** Records how long upstream took from the request sent to its response headers. */
+    public void upstreamAnswered(long nanos) {
+        upstreamLatency.record(nanos);
+    }
+
+    /** Adds the tokens upstream reported for a request to {@code model}. */
+    public void tokens(String model, long input, long output) {
+        String label = "model=\"" + escape(models.label(model)) + "\"";
+        inputTokens.computeIfAbsent(label, k -> new LongAdder()).add(input);
+        outputTokens.computeIfAbsent(label, k -> new LongAdder()).add(output);
     }
 
     /** Records how long one acquire took, successful or not. */
@@ -89,46 +138,38 @@ public final class Metrics {
         }
         counter(out, "poolgate_upstream_retries_total", "Requests sent upstream again after a failed attempt",
                 upstreamRetries.sum());
-        process(out);
-        out.append("# HELP poolgate_http_requests_total HTTP requests by route and status\n")
+        out.append("# HELP poolgate_http_requests_total HTTP requests by route, status and origin of the status\n")
                 .append("# TYPE poolgate_http_requests_total counter\n");
         new TreeMap<>(requests).forEach((labels, count) -> out.append("poolgate_http_requests_total{")
                 .append(labels).append("} ").append(count.sum()).append('\n'));
-        out.append("# HELP poolgate_http_request_duration_seconds Time from request to last response byte\n")
-                .append("# TYPE poolgate_http_request_duration_seconds histogram\n");
-        latency.write(out, "poolgate_http_request_duration_seconds", "");
+        out.append("# HELP poolgate_http_request_duration_seconds Time from request to last response byte, API "
+                + "routes\n").append("# TYPE poolgate_http_request_duration_seconds histogram\n");
+        new TreeMap<>(latency).forEach((route, histogram) -> histogram.write(out,
+                "poolgate_http_request_duration_seconds", "route=\"" + escape(route) + "\","));
+        out.append("# HELP poolgate_stream_first_token_seconds Time from a streamed request to its first token\n")
+                .append("# TYPE poolgate_stream_first_token_seconds histogram\n");
+        firstToken.write(out, "poolgate_stream_first_token_seconds", "");
+        out.append("# HELP poolgate_upstream_response_seconds Time from a request sent upstream to its response "
+                + "headers\n").append("# TYPE poolgate_upstream_response_seconds histogram\n");
+        upstreamLatency.write(out, "poolgate_upstream_response_seconds", "");
+        tokenCounter(out, "poolgate_input_tokens_total", "Input tokens upstream reported, by model", inputTokens);
+        tokenCounter(out, "poolgate_output_tokens_total", "Output tokens upstream reported, by model",
+                outputTokens);
         counter(out, "poolgate_http_request_read_timeouts_total",
                 "Requests whose connection was closed because they did not arrive in full within the read timeout",
                 readTimeouts.getAsLong());
         out.append("# HELP poolgate_pool_acquire_wait_seconds Time requests waited for a pooled client\n")
                 .append("# TYPE poolgate_pool_acquire_wait_seconds histogram\n");
         acquireWait.write(out, "poolgate_pool_acquire_wait_seconds", "");
+        jvm.write(out);
         return out.toString();
     }
 
-    /**
-     * The process's open file descriptors (on Unix) and heap use: what grows when connections or
-     * memory leak under load, so that a soak can compare them from start to end.
-     */
-    private static void process(StringBuilder out) {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
-            gauge(out, "process_open_fds", "Open file descriptors of the gateway's process",
-                    unix.getOpenFileDescriptorCount());
-            gauge(out, "process_max_fds", "The process's limit of open file descriptors",
-                    unix.getMaxFileDescriptorCount());
-        }
-        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        heapGauge(out, "jvm_memory_used_bytes", "Memory in use, live or not yet collected", heap.getUsed());
-        heapGauge(out, "jvm_memory_committed_bytes", "Memory the JVM holds from the system", heap.getCommitted());
-        if (heap.getMax() >= 0) {
-            heapGauge(out, "jvm_memory_max_bytes", "The most memory the JVM may use", heap.getMax());
-        }
-    }
-
-    private static void heapGauge(StringBuilder out, String name, String help, long value) {
+    private static void tokenCounter(StringBuilder out, String name, String help, Map<String, LongAdder> counts) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" gauge\n")
-                .append(name).append("{area=\"heap\"} ").append(value).append('\n');
+                .append("# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(counts).forEach((labels, count) -> out.append(name).append('{').append(labels).append("} ")
+                .append(count.sum()).append('\n'));
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {

@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -18,12 +16,6 @@ import javax.net.ssl.SSLSocketFactory;
  * a client's.
  */
 public final class ClaudeClient implements AutoCloseable {
-
-    /** Request headers passed upstream unchanged; anything else a client sends stays here. */
-    public static final List<String> FORWARDED_REQUEST_HEADERS = List.of("anthropic-version", "anthropic-beta",
-            "content-type", "accept");
-
-    private static final String USER_AGENT = "poolgate";
 
     private final Http1Connection connection;
     private final URI base;
@@ -52,7 +44,8 @@ public final class ClaudeClient implements AutoCloseable {
      * the next request.
      *
      * @param pathAndQuery e.g. {@code /v1/messages}
-     * @param headers the client's headers; only {@link #FORWARDED_REQUEST_HEADERS} are sent
+     * @param headers the client's headers; {@link AnthropicHeaders#upstreamRequestHeaders} chooses
+     *        what is sent
      * @param body the request body, or null for none
      * @throws java.net.ConnectException when no connection could be made
      * @throws java.net.http.HttpConnectTimeoutException when connecting took too long
@@ -61,21 +54,26 @@ public final class ClaudeClient implements AutoCloseable {
      */
     public UpstreamResponse send(String method, String pathAndQuery, Map<String, List<String>> headers,
             byte[] body) throws IOException, InterruptedException {
-        List<String[]> sent = new ArrayList<>(8);
-        headers.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (FORWARDED_REQUEST_HEADERS.contains(lower)) {
-                values.forEach(value -> sent.add(new String[] {lower, value}));
-            }
-        });
-        sent.add(new String[] {"user-agent", USER_AGENT});
-        if (apiKey != null) {
-            sent.add(new String[] {"x-api-key", apiKey});
-        }
+        List<String[]> sent = AnthropicHeaders.upstreamRequestHeaders(headers, apiKey);
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before sending upstream");
         }
         return connection.send(method, pathPrefix + pathAndQuery, sent, body);
+    }
+
+    /**
+     * Like {@link #send(String, String, Map, byte[])}, with a body copied upstream as it is read
+     * from {@code body} (an upload), never held whole.
+     *
+     * @param length the body's length in bytes, or -1 when unknown: then it is sent chunked
+     */
+    public UpstreamResponse send(String method, String pathAndQuery, Map<String, List<String>> headers,
+            InputStream body, long length) throws IOException, InterruptedException {
+        List<String[]> sent = AnthropicHeaders.upstreamRequestHeaders(headers, apiKey);
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before sending upstream");
+        }
+        return connection.send(method, pathPrefix + pathAndQuery, sent, body, length);
     }
 
     /** One cheap request upstream, its body read to the end: true on a 2xx answer. */

@@ -184,6 +184,70 @@ final class Http1Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one request whose body is copied from {@code body} as it is read (an upload), with
+     * {@code content-length} when {@code length} is known, else chunked. The headers timeout runs
+     * from the body's end, so that a long upload is not mistaken for a silent upstream.
+     *
+     * @param length the body's length, or -1 when unknown
+     * @throws IOException as {@link #send(String, String, List, byte[])}, and when reading
+     *     {@code body} fails (the connection is closed then: the request is cut)
+     */
+    UpstreamResponse send(String method, String target, List<String[]> headers, InputStream body, long length)
+            throws IOException {
+        if (closed) {
+            throw new IOException("the upstream connection was closed");
+        }
+        if (openBody != null) {
+            closeSocket();
+        }
+        List<String[]> framed = new ArrayList<>(headers);
+        framed.add(length >= 0 ? new String[] {"content-length", Long.toString(length)}
+                : new String[] {"transfer-encoding", "chunked"});
+        byte[] head = encode(method, target, framed, null);
+        if (socket != null && !idleAndOpen()) {
+            closeSocket();
+        }
+        if (socket == null) {
+            connect();
+        }
+        try {
+            out.write(head);
+            copyBody(body, length);
+        } catch (IOException | RuntimeException e) {
+            closeSocket();
+            throw e;
+        }
+        return exchange(method, new byte[0], System.nanoTime() + headersTimeoutNanos);
+    }
+
+    private void copyBody(InputStream body, long length) throws IOException {
+        byte[] chunk = new byte[16 * 1024];
+        long sent = 0;
+        for (int n; (n = body.read(chunk)) > 0; ) {
+            if (length >= 0 && sent + n > length) {
+                throw new IOException("the request body is longer than its content-length");
+            }
+            if (length < 0) {
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            }
+            out.write(chunk, 0, n);
+            if (length < 0) {
+                out.write(CRLF);
+            }
+            sent += n;
+        }
+        if (length >= 0 && sent != length) {
+            throw new EOFException("the request body ended " + (length - sent) + " bytes before its content-length");
+        }
+        if (length < 0) {
+            out.write(LAST_CHUNK);
+        }
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
     private UpstreamResponse exchange(String method, byte[] request, long deadline) throws IOException {
         try {
             out.write(request);

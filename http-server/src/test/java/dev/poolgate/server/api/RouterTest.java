@@ -81,7 +81,7 @@ class RouterTest {
                 assertFalse(message.contains(internal), () -> "names '" + internal + "': " + message);
             }
         }
-        assertTrue(metrics.scrape().contains("poolgate_http_requests_total{route=\"/boom\",status=\"500\"} 1"),
+        assertTrue(metrics.scrape().contains("poolgate_http_requests_total{route=\"/boom\",status=\"500\",origin=\"gateway\"} 1"),
                 metrics.scrape());
     }
 }

@@ -18,11 +18,13 @@ import org.junit.jupiter.api.Timeout;
 class SettingsTest {
 
     @Test
-    void defaultsAreTheSpecsAndRunTheEmbeddedStub() {
+    void defaultsAreTheSpecsAndNameNoUpstream() {
         ServerConfig config = Settings.parse(new String[0], Map.of());
         assertEquals("127.0.0.1", config.host());
         assertEquals(8000, config.port());
-        assertTrue(config.embeddedStub());
+        assertFalse(config.embeddedStub(), "the stub runs only when asked for");
+        assertNull(config.upstream());
+        assertEquals("text", config.logFormat());
         assertNull(config.upstreamApiKey());
         assertEquals(List.of(), config.proxyApiKeys());
         assertEquals(32L * 1024 * 1024, config.maxRequestBytes());
@@ -154,6 +156,30 @@ class SettingsTest {
             assertTrue(help.contains(setting.flag) && help.contains(setting.variable), setting::name);
         }
         assertTrue(Settings.wantsHelp(new String[] {"--help"}));
+    }
+
+    @Test
+    void upstreamStubAsksForTheEmbeddedStubByFlagOrVariable() {
+        assertTrue(Settings.parse(new String[] {"--upstream", "stub"}, Map.of()).embeddedStub());
+        assertTrue(Settings.parse(new String[0], Map.of("POOLGATE_UPSTREAM", "stub")).embeddedStub());
+    }
+
+    @Test
+    void upstreamStubWithARealUpstreamIsRefused() {
+        String message = message(new String[] {"--upstream", "stub"}, Map.of("ANTHROPIC_API_KEY", "sk-secret"));
+        assertTrue(message.contains("drop --upstream stub"), message);
+        assertFalse(message.contains("sk-secret"), message);
+        assertTrue(message(new String[] {"--upstream", "stub", "--anthropic-base-url", "http://127.0.0.1:1"},
+                Map.of()).contains("Both --upstream / POOLGATE_UPSTREAM stub"));
+    }
+
+    @Test
+    void anUnknownUpstreamModeOrLogFormatIsRefused() {
+        assertTrue(message(new String[] {"--upstream", "anthropic"}, Map.of()).startsWith(
+                "Invalid --upstream / POOLGATE_UPSTREAM: 'anthropic'; expected 'stub'"));
+        assertTrue(message(new String[] {"--log-format", "xml"}, Map.of()).startsWith(
+                "Invalid --log-format / POOLGATE_LOG_FORMAT: 'xml'; expected text or json"));
+        assertEquals("json", Settings.parse(new String[] {"--log-format", "JSON"}, Map.of()).logFormat());
     }
 
     private static String message(String[] args, Map<String, String> environment) {

@@ -1,0 +1,84 @@
+package dev.poolgate.server.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Tokens are read from plain answers and from streams split anywhere, and bad input reports none. */
+@Timeout(10)
+class UsageScannerTest {
+
+    private static final String STREAM = "event: message_start\n"
+            + "data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":25,"
+            + "\"output_tokens\":1}}}\n\n"
+            + "event: content_block_delta\n"
+            + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+            + "event: message_delta\n"
+            + "data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":15}}"
+            + "\n\n"
+            + "event: message_stop\n"
+            + "data: {\"type\":\"message_stop\"}\n\n";
+
+    private static UsageScanner scanInChunksOf(String stream, int chunk) {
+        byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+        UsageScanner scanner = new UsageScanner();
+        for (int i = 0; i < bytes.length; i += chunk) {
+            scanner.scan(bytes, i, Math.min(chunk, bytes.length - i));
+        }
+        return scanner;
+    }
+
+    @Test
+    void aStreamsTokensComeFromMessageStartAndTheLastMessageDeltaWhereverItIsSplit() {
+        for (int chunk : new int[] {1, 2, 7, 64, 4096}) {
+            UsageScanner scanner = scanInChunksOf(STREAM, chunk);
+            assertEquals(25, scanner.inputTokens(), "chunks of " + chunk);
+            assertEquals(15, scanner.outputTokens(), "chunks of " + chunk);
+            assertTrue(scanner.firstTokenAt() != 0, "the first content_block_delta is noted");
+        }
+    }
+
+    @Test
+    void crlfAndCrLineEndsAndNoSpaceAfterTheColonAreRead() {
+        assertEquals(15, scanInChunksOf(STREAM.replace("\n", "\r\n"), 3).outputTokens());
+        assertEquals(25, scanInChunksOf(STREAM.replace("\n", "\r"), 5).inputTokens());
+        assertEquals(25, scanInChunksOf(STREAM.replace("event: ", "event:").replace("data: ", "data:"), 11)
+                .inputTokens());
+    }
+
+    @Test
+    void aStreamWithoutUsageOrWithBrokenDataReportsNoTokens() {
+        UsageScanner scanner = scanInChunksOf("event: message_start\ndata: {not json\n\nevent: ping\ndata: {}\n\n", 4);
+        assertEquals(-1, scanner.inputTokens());
+        assertEquals(-1, scanner.outputTokens());
+        assertEquals(0, scanner.firstTokenAt());
+    }
+
+    @Test
+    void aDataLineOfAnotherEventIsNotReadForUsage() {
+        UsageScanner scanner = scanInChunksOf("event: content_block_delta\ndata: {\"usage\":{\"input_tokens\":9}}\n\n"
+                + "data: {\"message\":{\"usage\":{\"input_tokens\":9}}}\n\n", 8);
+        assertEquals(-1, scanner.inputTokens(), "only message_start and message_delta carry usage");
+    }
+
+    @Test
+    void plainAnswersAreReadFromTheirTopLevelUsage() {
+        assertArrayEquals(new long[] {12, 34}, UsageScanner.readAnswer(("{\"id\":\"msg\",\"content\":[{\"type\":"
+                + "\"text\",\"text\":\"usage\"}],\"usage\":{\"input_tokens\":12,\"cache_read_input_tokens\":3,"
+                + "\"output_tokens\":34}}").getBytes(StandardCharsets.UTF_8)));
+        assertArrayEquals(new long[] {-1, -1}, UsageScanner.readAnswer("{\"data\":[]}".getBytes(StandardCharsets.UTF_8)));
+        assertArrayEquals(new long[] {-1, -1}, UsageScanner.readAnswer("<html>".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aRequestsModelAndStreamFieldsAreRead() {
+        assertArrayEquals(new String[] {"claude-sonnet-4-5", "true"}, UsageScanner.readRequest(("{\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"model\"}],\"model\":\"claude-sonnet-4-5\",\"stream\":true}")
+                .getBytes(StandardCharsets.UTF_8)));
+        assertArrayEquals(new String[] {null, "false"}, UsageScanner.readRequest("{}".getBytes(StandardCharsets.UTF_8)));
+    }
+}

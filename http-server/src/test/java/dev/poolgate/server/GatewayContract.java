@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.poolgate.server.GatewayClient.Response;
 import dev.poolgate.server.ServerSentEvents.Event;
+import dev.poolgate.testkit.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;

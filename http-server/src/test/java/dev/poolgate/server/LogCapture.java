@@ -1,5 +1,6 @@
 package dev.poolgate.server;
 
+import dev.poolgate.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

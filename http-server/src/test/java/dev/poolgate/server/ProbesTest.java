@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poolgate.server.GatewayClient.Response;
+import dev.poolgate.testkit.Await;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.poolgate.server;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.poolgate.testkit.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.poolgate.stub.testkit.RawConnection;
-import dev.poolgate.stub.testkit.RequestFuzzer;
+import dev.poolgate.testkit.RawConnection;
+import dev.poolgate.testkit.RequestFuzzer;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;

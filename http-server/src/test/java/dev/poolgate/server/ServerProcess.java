@@ -1,5 +1,6 @@
 package dev.poolgate.server;
 
+import dev.poolgate.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

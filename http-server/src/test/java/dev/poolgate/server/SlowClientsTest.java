@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.poolgate.stub.testkit.SlowClient;
+import dev.poolgate.testkit.Await;
+import dev.poolgate.testkit.SlowClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

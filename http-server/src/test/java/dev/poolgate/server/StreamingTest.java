@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poolgate.server.GatewayClient.Response;
 import dev.poolgate.server.ServerSentEvents.Event;
+import dev.poolgate.testkit.Await;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.poolgate.server.GatewayClient.Response;
 import dev.poolgate.server.ScriptedUpstream.Script;
 import dev.poolgate.server.ServerSentEvents.Event;
+import dev.poolgate.testkit.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

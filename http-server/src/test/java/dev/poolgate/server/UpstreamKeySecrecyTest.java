@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.poolgate.server.GatewayClient.Response;
 import dev.poolgate.stub.StubBackend;
 import dev.poolgate.stub.StubConfig;
+import dev.poolgate.testkit.Await;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import dev.poolgate.server.config.Settings;
 import dev.poolgate.stub.StubBackend;
 import dev.poolgate.stub.StubConfig;
 import dev.poolgate.stub.StubTls;
-import dev.poolgate.stub.testkit.SelfSignedCertificate;
+import dev.poolgate.testkit.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,6 +3,7 @@ package dev.poolgate.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.poolgate.testkit.Await;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;

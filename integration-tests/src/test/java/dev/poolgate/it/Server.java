@@ -1,5 +1,6 @@
 package dev.poolgate.it;
 
+import dev.poolgate.testkit.Await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

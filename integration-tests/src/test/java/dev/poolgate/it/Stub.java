@@ -1,6 +1,7 @@
 package dev.poolgate.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.poolgate.testkit.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,8 +3,8 @@ package dev.poolgate.stub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.poolgate.stub.testkit.RawConnection;
-import dev.poolgate.stub.testkit.RequestFuzzer;
+import dev.poolgate.testkit.RawConnection;
+import dev.poolgate.testkit.RequestFuzzer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;

@@ -3,7 +3,7 @@ package dev.poolgate.stub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.poolgate.stub.testkit.SlowClient;
+import dev.poolgate.testkit.SlowClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.poolgate.stub.testkit.SelfSignedCertificate;
+import dev.poolgate.testkit.SelfSignedCertificate;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The stub serving HTTPS from a key store (--tls-keystore), as the gateway benchmark's TLS upstream. */

@@ -10,6 +10,7 @@ import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolStats;
+import dev.poolgate.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -8,6 +8,7 @@ import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolListener;
+import dev.poolgate.testkit.Await;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;

@@ -11,6 +11,7 @@ import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.pool.PoolListener;
 import dev.poolgate.pool.PoolStats;
+import dev.poolgate.testkit.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

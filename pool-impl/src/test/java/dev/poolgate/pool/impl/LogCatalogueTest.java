@@ -9,6 +9,7 @@ import dev.poolgate.pool.AcquireTimeoutException;
 import dev.poolgate.pool.Lease;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolConfig;
+import dev.poolgate.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -11,6 +11,7 @@ import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolListener;
+import dev.poolgate.testkit.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;

@@ -13,6 +13,7 @@ import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolListener;
 import dev.poolgate.pool.PoolStats;
+import dev.poolgate.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

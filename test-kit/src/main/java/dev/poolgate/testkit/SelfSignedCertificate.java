@@ -1,4 +1,4 @@
-package dev.poolgate.stub.testkit;
+package dev.poolgate.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;

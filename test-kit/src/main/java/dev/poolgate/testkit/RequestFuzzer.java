@@ -1,4 +1,4 @@
-package dev.poolgate.stub.testkit;
+package dev.poolgate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.poolgate.stub.testkit;
+package dev.poolgate.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -8,6 +8,7 @@ import dev.poolgate.pool.Pool;
 import dev.poolgate.server.api.Endpoints;
 import dev.poolgate.server.api.RequestReadDeadlines;
 import dev.poolgate.server.api.Router;
+import dev.poolgate.server.budget.UpstreamBudget;
 import dev.poolgate.server.config.ClientConnections;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
@@ -18,6 +19,10 @@ import dev.poolgate.server.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,18 +46,21 @@ public final class GatewayServer implements AutoCloseable {
     private final ExecutorService executor;
     private final RequestReadDeadlines readDeadlines;
     private final Router router;
+    /** The upstream budget, or null when no limit is set. */
+    private final UpstreamBudget budget;
     /** Set once shutdown begins: /health answers 503 and API requests are refused. */
     private final AtomicBoolean shuttingDown;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GatewayServer(ServerConfig config, Pool<ClaudeClient> pool, HttpServer server, ExecutorService executor,
-            RequestReadDeadlines readDeadlines, Router router, AtomicBoolean shuttingDown) {
+            RequestReadDeadlines readDeadlines, Router router, UpstreamBudget budget, AtomicBoolean shuttingDown) {
         this.config = config;
         this.pool = pool;
         this.server = server;
         this.executor = executor;
         this.readDeadlines = readDeadlines;
         this.router = router;
+        this.budget = budget;
         this.shuttingDown = shuttingDown;
     }
 
@@ -100,10 +108,16 @@ public final class GatewayServer implements AutoCloseable {
         RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
         metrics.requestReadTimeouts(readDeadlines::cutOff);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines, factory);
+        UpstreamBudget budget = config.budget().limited()
+                ? UpstreamBudget.create(config.budget(), budgetNamespace(upstream, upstreamKey))
+                : null;
+        if (budget != null) {
+            LOG.info("[STARTUP] Upstream budget: {}", config.budget());
+        }
+        Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines, factory, budget);
         server.createContext("/", router);
         server.setExecutor(readDeadlines);
-        GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router,
+        GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router, budget,
                 shuttingDown);
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
@@ -118,6 +132,22 @@ public final class GatewayServer implements AutoCloseable {
             LOG.warn(jdkWarning);
         }
         return gateway;
+    }
+
+    /**
+     * The keys' prefix of this gateway's budget in Redis: the same for every instance of one upstream
+     * and key, another for another key, and no secret (a digest of the key, not the key).
+     */
+    static String budgetNamespace(URI upstream, String upstreamKey) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(String.valueOf(upstream).getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(String.valueOf(upstreamKey).getBytes(StandardCharsets.UTF_8));
+            return "poolgate:" + HexFormat.of().formatHex(sha.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JDK has SHA-256", e);
+        }
     }
 
     /**
@@ -209,6 +239,9 @@ public final class GatewayServer implements AutoCloseable {
         server.stop(0);
         executor.shutdownNow();
         readDeadlines.close();
+        if (budget != null) {
+            budget.close();
+        }
         pool.close();
         LOG.info("[SHUTDOWN] {} connection pool shut down successfully", connection);
     }

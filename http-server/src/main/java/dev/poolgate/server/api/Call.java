@@ -191,6 +191,13 @@ final class Call {
         exchange.sendResponseHeaders(status, length);
     }
 
+    /** The input and output tokens upstream reported so far (a stream's as scanned); -1 where none. */
+    long[] tokensUsed() {
+        return streamUsage != null
+                ? new long[] {streamUsage.inputTokens(), streamUsage.outputTokens()}
+                : new long[] {inputTokens, outputTokens};
+    }
+
     /**
      * Records the ended request in the metrics and the access log: its latency, a stream's time to
      * its first token, the tokens upstream reported, and a request that got no response at all.

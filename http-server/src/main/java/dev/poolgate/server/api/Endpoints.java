@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolStats;
 import dev.poolgate.server.api.ProxyKeys.Access;
+import dev.poolgate.server.budget.UpstreamBudget;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
@@ -31,26 +32,28 @@ public final class Endpoints {
      *
      * @param readDeadlines the executor of the server's requests; the forwarding endpoints end a
      *        request's read deadline once its body is read, before they take a pooled client
+     * @param budget the upstream budget every forwarded request is admitted by, or null for none
      */
     public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
-            BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines, UpstreamHealth<?> upstreamHealth) {
+            BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines, UpstreamHealth<?> upstreamHealth,
+            UpstreamBudget budget) {
         long max = config.maxRequestBytes();
         Readiness readiness = new Readiness(pool, upstreamHealth, shuttingDown, System::nanoTime);
         RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
         return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown,
                 new AccessLog("json".equals(config.logFormat())))
                 .route("POST", "/v1/messages", Access.API, new UpstreamEndpoint(pool, metrics, retries,
-                        "message request", MessageRequests::checkMessage, max, readDeadlines))
+                        "message request", MessageRequests::checkMessage, max, readDeadlines, budget))
                 .route("POST", "/v1/messages/count_tokens", Access.API, new UpstreamEndpoint(pool, metrics, retries,
-                        "token count request", MessageRequests::checkCountTokens, max, readDeadlines))
+                        "token count request", MessageRequests::checkCountTokens, max, readDeadlines, budget))
                 .route("GET", "/v1/models", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
+                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines, budget))
                 .route("GET", "/v1/models/[^/]+", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines))
+                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines, budget))
                 // The rest of the API (batches, files, the legacy complete, paths the API adds later),
                 // any method: upstream answers for it, with its own 404 or 405 where it has none.
                 .route(Router.ANY_METHOD, "/v1/.+", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "API request", null, max, readDeadlines))
+                        new UpstreamEndpoint(pool, metrics, retries, "API request", null, max, readDeadlines, budget))
                 .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
                 .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
                 .route("GET", "/ready", Access.OPEN, call -> ready(call, readiness.check()))

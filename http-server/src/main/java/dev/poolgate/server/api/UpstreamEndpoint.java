@@ -7,6 +7,7 @@ import dev.poolgate.pool.ConnectionCreationException;
 import dev.poolgate.pool.Lease;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolClosedException;
+import dev.poolgate.server.budget.UpstreamBudget;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.AnthropicHeaders;
 import dev.poolgate.server.upstream.ClaudeClient;
@@ -74,6 +75,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
     private final Consumer<byte[]> check;
     private final long maxRequestBytes;
     private final RequestReadDeadlines readDeadlines;
+    /** The shared upstream budget, or null when no limit is set. */
+    private final UpstreamBudget budget;
 
     /**
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
@@ -81,9 +84,10 @@ final class UpstreamEndpoint implements Router.Endpoint {
      *        null to pass the body (if any) through as it arrives
      * @param readDeadlines ended once the body is read: a request that did not arrive in time never
      *        takes a pooled client
+     * @param budget admits each request before it takes a pooled client, or null for no limits
      */
     UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, RetryPolicy retries, String purpose,
-            Consumer<byte[]> check, long maxRequestBytes, RequestReadDeadlines readDeadlines) {
+            Consumer<byte[]> check, long maxRequestBytes, RequestReadDeadlines readDeadlines, UpstreamBudget budget) {
         this.pool = pool;
         this.metrics = metrics;
         this.retries = retries;
@@ -91,6 +95,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         this.check = check;
         this.maxRequestBytes = maxRequestBytes;
         this.readDeadlines = readDeadlines;
+        this.budget = budget;
     }
 
     /**
@@ -128,6 +133,39 @@ final class UpstreamEndpoint implements Router.Endpoint {
         boolean replayable = upload == null;
         String query = call.exchange.getRequestURI().getRawQuery();
         String target = query == null ? path : path + "?" + query;
+        UpstreamBudget.Admission admission = admit();
+        try {
+            forward(call, target, body, upload, replayable);
+        } finally {
+            if (admission != null) {
+                long[] used = call.tokensUsed();
+                admission.used(used[0], used[1]);
+                admission.close();
+            }
+        }
+    }
+
+    /**
+     * The budget's admission of this request (its per-minute budgets, then a permit shared by every
+     * instance), or null when no limit is set; its refusal is answered in the Anthropic format.
+     */
+    private UpstreamBudget.Admission admit() {
+        if (budget == null) {
+            return null;
+        }
+        try {
+            return budget.admit(pool.config().acquireTimeout());
+        } catch (UpstreamBudget.Refused refused) {
+            throw new ApiError(refused.status, refused.type, refused.getMessage(),
+                    Map.of("retry-after", String.valueOf(refused.retryAfterSeconds)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw shuttingDown();
+        }
+    }
+
+    /** Sends the request upstream, attempt after attempt, until one is final; see {@link #handle}. */
+    private void forward(Call call, String target, byte[] body, Upload upload, boolean replayable) throws IOException {
         for (int attempt = 1; ; attempt++) {
             Lease<ClaudeClient> lease;
             try {

@@ -1,6 +1,7 @@
 package dev.poolgate.server.config;
 
 import dev.poolgate.pool.PoolConfig;
+import dev.poolgate.server.budget.BudgetSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import java.util.List;
  * @param stubUpstream {@code --upstream stub}: forward to the embedded stub backend
  * @param logFormat "text" or "json"
  * @param clientConnections write and idle timeouts of client connections, and the accept backlog
+ * @param budget the upstream budget (concurrency and per-minute limits), shared through Redis or not
  */
 public record ServerConfig(
         String host,
@@ -51,7 +53,8 @@ public record ServerConfig(
         UpstreamRetries upstreamRetries,
         boolean stubUpstream,
         String logFormat,
-        ClientConnections clientConnections) {
+        ClientConnections clientConnections,
+        BudgetSettings budget) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
@@ -64,7 +67,7 @@ public record ServerConfig(
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
-                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections);
+                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections, budget);
     }
 
     /** Whether the embedded stub backend is the upstream ({@code --upstream stub}). */
@@ -84,6 +87,6 @@ public record ServerConfig(
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
-                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + "]";
+                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + ", budget=" + budget + "]";
     }
 }

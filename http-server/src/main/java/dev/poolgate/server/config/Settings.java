@@ -1,6 +1,9 @@
 package dev.poolgate.server.config;
 
 import dev.poolgate.pool.PoolConfig;
+import dev.poolgate.server.budget.BudgetSettings;
+import dev.poolgate.server.budget.Rates;
+import dev.poolgate.server.budget.RedisUrls;
 import dev.poolgate.server.upstream.UpstreamTrust;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -99,7 +102,24 @@ public final class Settings {
         POOL_LEAK_DETECTION("--pool-leak-detection-threshold", "POOLGATE_POOL_LEAK_DETECTION_THRESHOLD", "0",
                 "report a client held longer than this (0: off)"),
         LOG_FORMAT("--log-format", "POOLGATE_LOG_FORMAT", "text",
-                "text (one line per event) or json (one JSON object per line, with the event's fields)");
+                "text (one line per event) or json (one JSON object per line, with the event's fields)"),
+        CLUSTER_REDIS_URL("--cluster-redis-url", "POOLGATE_CLUSTER_REDIS_URL", "",
+                "redis://[user:password@]host[:port][/db] (rediss:// for TLS) where instances share the limits "
+                        + "below; empty: this instance alone"),
+        CLUSTER_MAX_IN_FLIGHT("--cluster-max-in-flight", "POOLGATE_CLUSTER_MAX_IN_FLIGHT", "0",
+                "upstream requests at once over every instance, 0 to 100000 (0: no limit)"),
+        CLUSTER_PERMIT_TTL("--cluster-permit-ttl", "POOLGATE_CLUSTER_PERMIT_TTL", "30s",
+                "how long a crashed instance's permits stay taken, 1s to 1h"),
+        CLUSTER_REDIS_FAILURE("--cluster-redis-failure", "POOLGATE_CLUSTER_REDIS_FAILURE", "open",
+                "Redis unreachable: open (admit without the shared limits, WARN) or closed (503)"),
+        UPSTREAM_REQUESTS_PER_MINUTE("--upstream-requests-per-minute", "POOLGATE_UPSTREAM_REQUESTS_PER_MINUTE", "0",
+                "the upstream key's request budget per minute, over every instance (0: none)"),
+        UPSTREAM_INPUT_TOKENS_PER_MINUTE("--upstream-input-tokens-per-minute",
+                "POOLGATE_UPSTREAM_INPUT_TOKENS_PER_MINUTE", "0",
+                "the upstream key's input token budget per minute, charged from each answer's usage (0: none)"),
+        UPSTREAM_OUTPUT_TOKENS_PER_MINUTE("--upstream-output-tokens-per-minute",
+                "POOLGATE_UPSTREAM_OUTPUT_TOKENS_PER_MINUTE", "0",
+                "the upstream key's output token budget per minute (0: none)");
 
         final String flag;
         final String variable;
@@ -232,7 +252,33 @@ public final class Settings {
                 stub,
                 logFormat(),
                 new ClientConnections(duration(Setting.CLIENT_WRITE_TIMEOUT, false),
-                        duration(Setting.CLIENT_IDLE_TIMEOUT, false), integer(Setting.ACCEPT_BACKLOG, 1, 65_535)));
+                        duration(Setting.CLIENT_IDLE_TIMEOUT, false), integer(Setting.ACCEPT_BACKLOG, 1, 65_535)),
+                budget());
+    }
+
+    private BudgetSettings budget() {
+        String url = values.get(Setting.CLUSTER_REDIS_URL);
+        if (!url.isEmpty()) {
+            try {
+                RedisUrls.check(url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid " + Setting.CLUSTER_REDIS_URL.label() + ": "
+                        + e.getMessage());
+            }
+        }
+        Duration ttl = duration(Setting.CLUSTER_PERMIT_TTL, false);
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofHours(1)) > 0) {
+            throw invalid(Setting.CLUSTER_PERMIT_TTL, values.get(Setting.CLUSTER_PERMIT_TTL), "a duration from 1s to 1h");
+        }
+        String failure = values.get(Setting.CLUSTER_REDIS_FAILURE).toLowerCase(Locale.ROOT);
+        if (!failure.equals("open") && !failure.equals("closed")) {
+            throw invalid(Setting.CLUSTER_REDIS_FAILURE, values.get(Setting.CLUSTER_REDIS_FAILURE), "open or closed");
+        }
+        Rates upstream = new Rates(integer(Setting.UPSTREAM_REQUESTS_PER_MINUTE, 0, Integer.MAX_VALUE),
+                integer(Setting.UPSTREAM_INPUT_TOKENS_PER_MINUTE, 0, Integer.MAX_VALUE),
+                integer(Setting.UPSTREAM_OUTPUT_TOKENS_PER_MINUTE, 0, Integer.MAX_VALUE));
+        return new BudgetSettings(url.isEmpty() ? null : url, integer(Setting.CLUSTER_MAX_IN_FLIGHT, 0, 100_000), ttl,
+                upstream, failure.equals("open"));
     }
 
     /** Whether {@code --upstream stub} asks for the embedded stub; it never shares the run with a real upstream. */
@@ -384,7 +430,7 @@ public final class Settings {
 
     private static IllegalArgumentException invalid(Setting setting, String value, String expected) {
         boolean secret = setting == Setting.UPSTREAM_KEY || setting == Setting.PROXY_KEYS
-                || setting == Setting.ADMIN_KEYS;
+                || setting == Setting.ADMIN_KEYS || setting == Setting.CLUSTER_REDIS_URL;
         return new IllegalArgumentException("Invalid " + setting.label() + ": " + (secret ? "(hidden)" : "'" + value
                 + "'") + "; expected " + expected);
     }

@@ -113,6 +113,7 @@ public final class GatewayServer implements AutoCloseable {
                 : null;
         if (budget != null) {
             LOG.info("[STARTUP] Upstream budget: {}", config.budget());
+            metrics.budget(budget::inFlight, budget::waiting, budget::storeFailures);
         }
         Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines, factory, budget);
         server.createContext("/", router);

@@ -101,6 +101,12 @@ final class ServerProcess implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** SIGKILL, as a crash or the OOM killer ends a process: nothing of the server runs after it. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
     /** Waits for the exit and for the last line of output; returns the exit status. */
     int awaitExit(Duration timeout) {
         try {

@@ -43,6 +43,8 @@ public final class Metrics {
     private final LongAdder upstreamRetries = new LongAdder();
     private volatile Pool<?> pool;
     private volatile LongSupplier readTimeouts = () -> 0;
+    /** The upstream budget's permits in flight and waiting, and its store failures; null without limits. */
+    private volatile LongSupplier[] budget;
 
     /** The pool whose stats are exported (set once it exists). */
     public void pool(Pool<?> pool) {
@@ -55,6 +57,17 @@ public final class Metrics {
             throw new IllegalArgumentException("count must not be null; pass the read deadlines' cut-off count");
         }
         this.readTimeouts = count;
+    }
+
+    /**
+     * The upstream budget's gauges (permits in flight and waiting over every instance, -1 when the
+     * store cannot say) and its count of store failures; set once, when limits are set.
+     */
+    public void budget(LongSupplier inFlight, LongSupplier waiting, LongSupplier storeFailures) {
+        if (inFlight == null || waiting == null || storeFailures == null) {
+            throw new IllegalArgumentException("pass the budget's inFlight, waiting and storeFailures");
+        }
+        this.budget = new LongSupplier[] {inFlight, waiting, storeFailures};
     }
 
     /**
@@ -158,6 +171,15 @@ public final class Metrics {
         counter(out, "poolgate_http_request_read_timeouts_total",
                 "Requests whose connection was closed because they did not arrive in full within the read timeout",
                 readTimeouts.getAsLong());
+        LongSupplier[] limits = budget;
+        if (limits != null) {
+            gauge(out, "poolgate_cluster_permits_in_flight", "Upstream permits held over every instance",
+                    limits[0].getAsLong());
+            gauge(out, "poolgate_cluster_permits_waiting", "Requests waiting for an upstream permit over every "
+                    + "instance", limits[1].getAsLong());
+            counter(out, "poolgate_cluster_store_failures_total", "Calls the shared budget store (Redis) did not "
+                    + "answer", limits[2].getAsLong());
+        }
         out.append("# HELP poolgate_pool_acquire_wait_seconds Time requests waited for a pooled client\n")
                 .append("# TYPE poolgate_pool_acquire_wait_seconds histogram\n");
         acquireWait.write(out, "poolgate_pool_acquire_wait_seconds", "");

@@ -16,7 +16,7 @@ import java.util.Map;
  *       atomically (a bad field is a 400 naming it, and nothing changes); answers the new faults;
  *   <li>{@code POST /admin/faults/reset}: every fault off; answers the new faults;
  *   <li>{@code GET /admin/stats}: {@code {"requests_total":n,"requests_by_path":{...},
- *       "client_connections_seen":n}}.
+ *       "client_connections_seen":n,"api_in_flight":n,"api_in_flight_peak":n}}.
  * </ul>
  * Faults JSON: {@code {"request_latency_ms":0,"event_latency_ms":0,"failure_rate":0.0,
  * "failure_status":500,"retry_after_seconds":1,"mid_stream_error_after_deltas":-1,

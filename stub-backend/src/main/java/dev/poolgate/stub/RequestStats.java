@@ -6,11 +6,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts of what arrived, for tests and demos ({@code GET /admin/stats}): every request as it
- * arrives (before any fault), in total and by route template, and the client connections seen.
+ * arrives (before any fault), in total and by route template, the client connections seen, and
+ * the API requests ({@code /v1/...}) in progress now and at most at once, which is what a
+ * concurrency limit in front of the stub (one gateway's pool, or many sharing a budget) must bound.
  *
  * <p>{@code com.sun.net.httpserver} tells a handler nothing about connections, so a connection
  * is recognised by its client address and port, which stay fixed for the connection's life. The
@@ -24,6 +27,8 @@ final class RequestStats {
     private final LongAdder total = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> byPath = new ConcurrentHashMap<>();
     private final Set<InetSocketAddress> clientConnections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger apiInFlight = new AtomicInteger();
+    private final AtomicInteger apiInFlightPeak = new AtomicInteger();
 
     void record(String pathKey, InetSocketAddress client) {
         total.increment();
@@ -31,6 +36,23 @@ final class RequestStats {
         if (client != null) {
             clientConnections.add(client);
         }
+    }
+
+    /** An API request began; {@link #apiFinished()} must follow. */
+    void apiStarted() {
+        apiInFlightPeak.accumulateAndGet(apiInFlight.incrementAndGet(), Math::max);
+    }
+
+    void apiFinished() {
+        apiInFlight.decrementAndGet();
+    }
+
+    int apiInFlight() {
+        return apiInFlight.get();
+    }
+
+    int apiInFlightPeak() {
+        return apiInFlightPeak.get();
     }
 
     long total() {
@@ -54,6 +76,8 @@ final class RequestStats {
         byPath.forEach((path, count) -> sorted.put(path, count.sum()));
         sorted.forEach(paths::put);
         json.put("client_connections_seen", clientConnectionsSeen());
+        json.put("api_in_flight", apiInFlight());
+        json.put("api_in_flight_peak", apiInFlightPeak());
         return json;
     }
 }

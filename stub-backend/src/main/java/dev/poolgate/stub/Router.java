@@ -55,7 +55,17 @@ final class Router implements HttpHandler {
         try {
             Optional<Route> route = Route.match(exchange.path());
             stats.record(route.map(Route::template).orElse(Route.UNKNOWN), http.getRemoteAddress());
-            serve(exchange, route);
+            boolean api = exchange.path().startsWith("/v1/");
+            if (api) {
+                stats.apiStarted();
+            }
+            try {
+                serve(exchange, route);
+            } finally {
+                if (api) {
+                    stats.apiFinished();
+                }
+            }
         } catch (ApiException e) {
             respond(exchange, e);
         } catch (IOException e) {

@@ -8,9 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.poolgate.testkit.Await;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +141,37 @@ class AdminEndpointTest {
         assertEquals(4, stub.requestCount("/health"));
         assertEquals(8, stub.requestCount());
         assertEquals(0, stub.requestCount("/v1/models"));
+    }
+
+    @Test
+    void statsShowTheApiRequestsInProgressAndTheMostAtOnce() throws Exception {
+        // Long enough for three requests started together to be in progress at once, however loaded the machine.
+        stub.faults().requestLatency(Duration.ofSeconds(3));
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            responses.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.postMessages(message("held", 10));
+                } catch (IOException | InterruptedException e) {
+                    throw new CompletionException(e);
+                }
+            }, command -> Thread.ofVirtual().start(command)));
+        }
+        Await.until("three messages in progress", () -> inFlight() == 3);
+        for (CompletableFuture<HttpResponse<String>> response : responses) {
+            assertEquals(200, response.get().statusCode());
+        }
+        JsonNode stats = json(client.send(client.request("/admin/stats").GET()));
+        assertEquals(0, stats.get("api_in_flight").intValue(), stats::toString);
+        assertEquals(3, stats.get("api_in_flight_peak").intValue(), "admin and health requests do not count");
+    }
+
+    private int inFlight() {
+        try {
+            return json(client.send(client.request("/admin/stats").GET())).get("api_in_flight").intValue();
+        } catch (IOException | InterruptedException e) {
+            throw new CompletionException(e);
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.poolgate.server.api.RequestReadDeadlines;
 import dev.poolgate.server.api.Router;
 import dev.poolgate.server.budget.UpstreamBudget;
 import dev.poolgate.server.config.ClientConnections;
+import dev.poolgate.server.config.ClientsFile;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,7 +110,9 @@ public final class GatewayServer implements AutoCloseable {
         RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
         metrics.requestReadTimeouts(readDeadlines::cutOff);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        UpstreamBudget budget = config.budget().limited()
+        List<ClientsFile.Client> clients = config.clientsFile() == null ? List.of()
+                : ClientsFile.read(config.clientsFile());
+        UpstreamBudget budget = config.budget().limited() || config.clientsFile() != null
                 ? UpstreamBudget.create(config.budget(), budgetNamespace(upstream, upstreamKey))
                 : null;
         if (budget != null) {
@@ -116,6 +120,10 @@ public final class GatewayServer implements AutoCloseable {
             metrics.budget(budget::inFlight, budget::waiting, budget::storeFailures);
         }
         Router router = Endpoints.router(pool, config, metrics, shuttingDown::get, readDeadlines, factory, budget);
+        router.clients(clients);
+        if (config.clientsFile() != null) {
+            LOG.info("[STARTUP] Clients file {}: {} named clients", config.clientsFile(), clients.size());
+        }
         server.createContext("/", router);
         server.setExecutor(readDeadlines);
         GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router, budget,
@@ -133,6 +141,28 @@ public final class GatewayServer implements AutoCloseable {
             LOG.warn(jdkWarning);
         }
         return gateway;
+    }
+
+    /**
+     * Reads the clients file again and, if it is valid, replaces the named clients at once; an
+     * invalid file is logged with the reason and the clients read before stay. Called on SIGHUP.
+     *
+     * @return whether the new file was taken
+     */
+    public boolean reloadClients() {
+        if (config.clientsFile() == null) {
+            LOG.warn("[CLIENTS] No clients file to read again; start with --clients-file to name clients");
+            return false;
+        }
+        try {
+            List<ClientsFile.Client> clients = ClientsFile.read(config.clientsFile());
+            router.clients(clients);
+            LOG.info("[CLIENTS] Read {} named clients from {}", clients.size(), config.clientsFile());
+            return true;
+        } catch (IllegalArgumentException e) {
+            LOG.error("[CLIENTS] Kept the clients read before: {}", e.getMessage());
+            return false;
+        }
     }
 
     /**

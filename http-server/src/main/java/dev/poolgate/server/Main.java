@@ -4,6 +4,7 @@ import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.config.Settings;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
+import sun.misc.Signal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,10 @@ public final class Main {
             LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage(), e);
             System.exit(1);
             return;
+        }
+        if (config.clientsFile() != null) {
+            // SIGHUP, as operators reload a daemon's configuration: the clients file is read again.
+            Signal.handle(new Signal("HUP"), signal -> running.server().reloadClients());
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

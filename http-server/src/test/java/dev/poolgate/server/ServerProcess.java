@@ -96,6 +96,11 @@ final class ServerProcess implements AutoCloseable {
         return Integer.parseInt(listening.group(1));
     }
 
+    /** The process id, for signals the JDK cannot send (kill -HUP). */
+    long pid() {
+        return process.pid();
+    }
+
     /** SIGTERM, as an operator's kill sends it (the shutdown hook runs). */
     void terminate() {
         process.toHandle().destroy();

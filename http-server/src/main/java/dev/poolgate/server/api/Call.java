@@ -1,6 +1,7 @@
 package dev.poolgate.server.api;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.poolgate.server.budget.Rates;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,8 +27,12 @@ final class Call {
     // What the access log and the metrics tell of the request; written by the request's own thread.
     /** Who made the status: the gateway, unless upstream's answer is passed on. */
     boolean statusFromUpstream;
-    /** The short digest of the client's key, or "-" (see ProxyKeys#client). */
+    /** The named client of the clients file, else the short digest of the client's key, or "-" (see ProxyKeys#client). */
     String client = "-";
+    /** The named client's own per-minute budgets; none for others. */
+    Rates clientRates = Rates.NONE;
+    /** Whether {@link #client} is a name of the clients file (else a digest or "-"). */
+    boolean namedClient;
     /** The model asked for, or null (only checked message and token-count requests name one). */
     String model;
     /** The request's "stream" field. */
@@ -218,6 +223,9 @@ final class Call {
         }
         if (model != null && (inputTokens > 0 || outputTokens > 0)) {
             metrics.tokens(model, Math.max(inputTokens, 0), Math.max(outputTokens, 0));
+        }
+        if (namedClient) {
+            metrics.client(client, status, inputTokens, outputTokens);
         }
         accessLog.write(this, end);
     }

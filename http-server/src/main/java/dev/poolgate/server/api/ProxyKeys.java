@@ -1,6 +1,8 @@
 package dev.poolgate.server.api;
 
 import com.sun.net.httpserver.Headers;
+import dev.poolgate.server.budget.Rates;
+import dev.poolgate.server.config.ClientsFile;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,7 +13,9 @@ import java.util.function.BiPredicate;
 /**
  * The keys clients present to the gateway ({@code x-api-key}, or {@code Authorization: Bearer}):
  * proxy keys for the API routes, and admin keys for {@code /pool/stats} and {@code /metrics}.
- * Without admin keys the proxy keys guard those too; with neither, everything is open.
+ * Without admin keys the proxy keys guard those too; with neither, everything is open. Named
+ * clients of the clients file are proxy keys with a name and budgets of their own; the set of them
+ * is replaced at once on a reload ({@link #clients}).
  *
  * <p>Keys are compared as SHA-256 digests with {@link MessageDigest#isEqual}, and the presented
  * key is compared with every configured key whether or not an earlier one matched, so that the
@@ -30,9 +34,20 @@ final class ProxyKeys {
         ADMIN
     }
 
+    /** Who a request comes from, once its key was checked: a named client, or nobody in particular. */
+    record Identity(String name, Rates rates) {
+        static final Identity ANONYMOUS = new Identity(null, Rates.NONE);
+    }
+
+    /** A named client's key digest, name and budgets. */
+    private record Named(byte[] digest, Identity identity) {
+    }
+
     private final List<byte[]> proxyKeys;
     private final List<byte[]> adminKeys;
     private final BiPredicate<byte[], byte[]> equal;
+    /** The clients file's clients; replaced whole on a reload, read without a lock. */
+    private volatile List<Named> named = List.of();
 
     ProxyKeys(List<String> proxyKeys) {
         this(proxyKeys, List.of());
@@ -53,27 +68,43 @@ final class ProxyKeys {
         this.equal = equal;
     }
 
+    /** Replaces the named clients (the clients file was read again); requests in flight keep theirs. */
+    void clients(List<ClientsFile.Client> clients) {
+        named = clients.stream().map(client -> new Named(digest(client.key()),
+                new Identity(client.name(), client.rates()))).toList();
+    }
+
     /**
      * Lets a request on a route of {@code access} through, or refuses it.
      *
+     * @return the named client whose key was presented, else {@link Identity#ANONYMOUS}
      * @throws ApiError 401 authentication_error for a missing or unknown key; 403 permission_error
      *     for a proxy key on an admin route when admin keys are configured
      */
-    void check(Access access, Headers headers) {
+    Identity check(Access access, Headers headers) {
+        List<Named> clients = named;
+        boolean proxyGuarded = !proxyKeys.isEmpty() || !clients.isEmpty();
         switch (access) {
             case OPEN -> {
+                return Identity.ANONYMOUS;
             }
             case API -> {
-                if (!proxyKeys.isEmpty() && !matchesAny(proxyKeys, presented(headers, "proxy"))) {
+                if (!proxyGuarded) {
+                    return Identity.ANONYMOUS;
+                }
+                byte[] presented = presented(headers, "proxy");
+                Identity client = matchingClient(clients, presented);
+                if (!matchesAny(proxyKeys, presented) && client == null) {
                     throw unknownKey("proxy");
                 }
+                return client == null ? Identity.ANONYMOUS : client;
             }
-            case ADMIN -> {
+            default -> {
                 if (!adminKeys.isEmpty()) {
                     byte[] presented = presented(headers, "admin");
-                    // Both lists are always compared: which one matched must not show in the time taken.
+                    // Every list is always compared: which one matched must not show in the time taken.
                     boolean admin = matchesAny(adminKeys, presented);
-                    boolean proxy = matchesAny(proxyKeys, presented);
+                    boolean proxy = matchesAny(proxyKeys, presented) | matchingClient(clients, presented) != null;
                     if (!admin && proxy) {
                         throw new ApiError(403, "permission_error", "This key may call the API but not the "
                                 + "gateway's /pool/stats or /metrics; send one of its admin keys (--admin-api-keys)");
@@ -81,11 +112,27 @@ final class ProxyKeys {
                     if (!admin) {
                         throw unknownKey("admin");
                     }
-                } else if (!proxyKeys.isEmpty() && !matchesAny(proxyKeys, presented(headers, "proxy"))) {
-                    throw unknownKey("proxy");
+                } else if (proxyGuarded) {
+                    byte[] presented = presented(headers, "proxy");
+                    boolean client = matchingClient(clients, presented) != null;
+                    if (!matchesAny(proxyKeys, presented) && !client) {
+                        throw unknownKey("proxy");
+                    }
                 }
+                return Identity.ANONYMOUS;
             }
         }
+    }
+
+    /** The named client whose key is {@code candidate}, comparing with every one without stopping at a match. */
+    private Identity matchingClient(List<Named> clients, byte[] candidate) {
+        Identity found = null;
+        for (Named client : clients) {
+            if (equal.test(client.digest(), candidate)) {
+                found = client.identity();
+            }
+        }
+        return found;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.poolgate.server.api;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.poolgate.server.config.ClientsFile;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.IOException;
 import java.time.Duration;
@@ -61,6 +62,17 @@ public final class Router implements HttpHandler {
         this.accessLog = accessLog;
     }
 
+    /**
+     * Replaces the named clients of the clients file (read again on SIGHUP); requests in flight
+     * keep the client they were admitted as.
+     */
+    public void clients(List<ClientsFile.Client> clients) {
+        if (clients == null) {
+            throw new IllegalArgumentException("clients must not be null; pass an empty list for none");
+        }
+        proxyKeys.clients(clients);
+    }
+
     /** Matches every method in {@link #route}: the request goes to the endpoint whatever its method. */
     static final String ANY_METHOD = "*";
 
@@ -84,7 +96,12 @@ public final class Router implements HttpHandler {
                 throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
                         + "instance or after it restarted", Map.of("retry-after", "1"));
             }
-            proxyKeys.check(match.access, exchange.getRequestHeaders());
+            ProxyKeys.Identity identity = proxyKeys.check(match.access, exchange.getRequestHeaders());
+            if (identity.name() != null) {
+                call.client = identity.name();
+                call.clientRates = identity.rates();
+                call.namedClient = true;
+            }
             match.endpoint.handle(call);
         } catch (ApiError e) {
             call.sendError(e);

@@ -21,6 +21,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -133,7 +134,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         boolean replayable = upload == null;
         String query = call.exchange.getRequestURI().getRawQuery();
         String target = query == null ? path : path + "?" + query;
-        UpstreamBudget.Admission admission = admit();
+        UpstreamBudget.Admission admission = admit(call);
         try {
             forward(call, target, body, upload, replayable);
         } finally {
@@ -149,15 +150,19 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * The budget's admission of this request (its per-minute budgets, then a permit shared by every
      * instance), or null when no limit is set; its refusal is answered in the Anthropic format.
      */
-    private UpstreamBudget.Admission admit() {
+    private UpstreamBudget.Admission admit(Call call) {
         if (budget == null) {
             return null;
         }
         try {
-            return budget.admit(pool.config().acquireTimeout());
+            String named = call.clientRates.limited() ? call.client : null;
+            UpstreamBudget.Admission admission = budget.admit(named, call.clientRates, pool.config().acquireTimeout());
+            admission.headers().forEach(call.exchange.getResponseHeaders()::set);
+            return admission;
         } catch (UpstreamBudget.Refused refused) {
-            throw new ApiError(refused.status, refused.type, refused.getMessage(),
-                    Map.of("retry-after", String.valueOf(refused.retryAfterSeconds)));
+            Map<String, String> headers = new HashMap<>(refused.headers);
+            headers.put("retry-after", String.valueOf(refused.retryAfterSeconds));
+            throw new ApiError(refused.status, refused.type, refused.getMessage(), headers);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw shuttingDown();

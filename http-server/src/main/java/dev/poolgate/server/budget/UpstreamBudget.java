@@ -1,6 +1,7 @@
 package dev.poolgate.server.budget;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -36,29 +37,49 @@ public final class UpstreamBudget implements AutoCloseable {
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
     private volatile boolean closed;
 
-    /** A refusal, as the gateway answers it: status, error type, message and retry-after seconds. */
+    /**
+     * A refusal, as the gateway answers it: status, error type, message, retry-after seconds, and
+     * the client's rate-limit headers when its own budget refused.
+     */
     public static final class Refused extends RuntimeException {
         public final int status;
         public final String type;
         public final long retryAfterSeconds;
+        public final Map<String, String> headers;
 
         Refused(int status, String type, String message, long retryAfterSeconds) {
+            this(status, type, message, retryAfterSeconds, Map.of());
+        }
+
+        Refused(int status, String type, String message, long retryAfterSeconds, Map<String, String> headers) {
             super(message, null, false, false);
             this.status = status;
             this.type = type;
             this.retryAfterSeconds = retryAfterSeconds;
+            this.headers = headers;
         }
     }
 
     /** One admitted request: closing it charges the tokens noted and gives its permit back. */
     public final class Admission implements AutoCloseable {
         private final String permit;
+        private final String clientScope;
+        private final Rates clientRates;
+        private final Map<String, String> headers;
         private long inputTokens;
         private long outputTokens;
         private boolean closed;
 
-        private Admission(String permit) {
+        private Admission(String permit, String clientScope, Rates clientRates, Map<String, String> headers) {
             this.permit = permit;
+            this.clientScope = clientScope;
+            this.clientRates = clientRates;
+            this.headers = headers;
+        }
+
+        /** The client's rate-limit headers for the answer (none when it has no budget of its own). */
+        public Map<String, String> headers() {
+            return headers;
         }
 
         /** Notes the tokens upstream said the answer used (-1: unknown, charged as none). */
@@ -79,8 +100,13 @@ public final class UpstreamBudget implements AutoCloseable {
                     held.remove(permit);
                     guarded(() -> store.release(permit));
                 }
-                if (settings.upstream().limited() && (inputTokens > 0 || outputTokens > 0)) {
-                    guarded(() -> store.charge(UPSTREAM_SCOPE, settings.upstream(), inputTokens, outputTokens));
+                if (inputTokens > 0 || outputTokens > 0) {
+                    if (settings.upstream().limited()) {
+                        guarded(() -> store.charge(UPSTREAM_SCOPE, settings.upstream(), inputTokens, outputTokens));
+                    }
+                    if (clientRates.limited()) {
+                        guarded(() -> store.charge(clientScope, clientRates, inputTokens, outputTokens));
+                    }
                 }
             } catch (Refused ignored) {
                 // closed policy: the permit lapses by itself, the tokens go uncharged
@@ -107,13 +133,36 @@ public final class UpstreamBudget implements AutoCloseable {
     }
 
     /**
-     * Admits one upstream request, waiting at most {@code timeout} for a permit.
+     * Admits one upstream request of an anonymous client, waiting at most {@code timeout} for a permit.
      *
+     * @see #admit(String, Rates, Duration)
+     */
+    public Admission admit(Duration timeout) throws InterruptedException {
+        return admit(null, Rates.NONE, timeout);
+    }
+
+    /**
+     * Admits one upstream request: the client's own per-minute budgets (when it is a named client
+     * with budgets), then the upstream key's, then a permit, waiting at most {@code timeout} for it.
+     *
+     * @param client the named client, or null
      * @throws Refused 429 when a per-minute budget is spent, 529 when no permit came in time, 503
      *         when Redis is down and the policy is closed
      * @throws InterruptedException when interrupted while waiting (nothing is held)
      */
-    public Admission admit(Duration timeout) throws InterruptedException {
+    public Admission admit(String client, Rates clientRates, Duration timeout) throws InterruptedException {
+        String clientScope = "client:" + client;
+        Map<String, String> headers = Map.of();
+        if (client != null && clientRates.limited()) {
+            Verdict verdict = guarded(() -> store.admit(clientScope, clientRates), Verdict.UNLIMITED);
+            headers = RateLimitHeaders.of(clientRates, verdict, Instant.now());
+            if (!verdict.admitted()) {
+                long seconds = Math.max(1, (verdict.waitMillis() + 999) / 1000);
+                throw new Refused(429, "rate_limit_error", "Client " + client + " spent its budget of "
+                        + Rates.name(verdict.shortBudget()).replace('-', ' ') + " per minute (clients file); retry "
+                        + "after " + seconds + " s", seconds, headers);
+            }
+        }
         if (settings.upstream().limited()) {
             Verdict verdict = guarded(() -> store.admit(UPSTREAM_SCOPE, settings.upstream()), Verdict.UNLIMITED);
             if (!verdict.admitted()) {
@@ -121,11 +170,11 @@ public final class UpstreamBudget implements AutoCloseable {
                 throw new Refused(429, "rate_limit_error", "The gateway's upstream budget of "
                         + Rates.name(verdict.shortBudget()).replace('-', ' ') + " per minute is spent; retry after "
                         + seconds + " s, or raise --upstream-" + Rates.name(verdict.shortBudget()) + "-per-minute",
-                        seconds);
+                        seconds, headers);
             }
         }
         if (settings.maxInFlight() == 0) {
-            return new Admission(null);
+            return new Admission(null, clientScope, clientRates, headers);
         }
         String permit = instance + "-" + sequence.incrementAndGet();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -141,15 +190,15 @@ public final class UpstreamBudget implements AutoCloseable {
             throw new InterruptedException("interrupted while waiting for an upstream permit");
         }
         if (taken == null) {
-            return new Admission(null); // Redis down, policy open
+            return new Admission(null, clientScope, clientRates, headers); // Redis down, policy open
         }
         if (!taken) {
             throw new Refused(529, "overloaded_error", "All " + settings.maxInFlight() + " upstream permits "
                     + "(--cluster-max-in-flight, over every instance) stayed in use for " + timeout.toMillis()
-                    + " ms; retry after the retry-after seconds", 1);
+                    + " ms; retry after the retry-after seconds", 1, headers);
         }
         held.add(permit);
-        return new Admission(permit);
+        return new Admission(permit, clientScope, clientRates, headers);
     }
 
     /** Permits held now over every instance sharing the budget; -1 when the store cannot say. */

@@ -33,6 +33,7 @@ import java.util.List;
  * @param logFormat "text" or "json"
  * @param clientConnections write and idle timeouts of client connections, and the accept backlog
  * @param budget the upstream budget (concurrency and per-minute limits), shared through Redis or not
+ * @param clientsFile the clients file (named proxy keys with budgets), or null
  */
 public record ServerConfig(
         String host,
@@ -54,7 +55,8 @@ public record ServerConfig(
         boolean stubUpstream,
         String logFormat,
         ClientConnections clientConnections,
-        BudgetSettings budget) {
+        BudgetSettings budget,
+        Path clientsFile) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
@@ -67,7 +69,7 @@ public record ServerConfig(
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
-                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections, budget);
+                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections, budget, clientsFile);
     }
 
     /** Whether the embedded stub backend is the upstream ({@code --upstream stub}). */
@@ -87,6 +89,6 @@ public record ServerConfig(
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
-                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + ", budget=" + budget + "]";
+                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + ", budget=" + budget + ", clientsFile=" + clientsFile + "]";
     }
 }

@@ -45,8 +45,8 @@ public final class Settings {
         HOST("--host", "POOLGATE_HOST", "127.0.0.1", "address to bind"),
         PORT("--port", "POOLGATE_PORT", "8000", "port to bind, 0-65535 (0: any free port)"),
         UPSTREAM("--upstream", "POOLGATE_UPSTREAM", "",
-                "stub: forward to the embedded stub backend (fake answers, offline tests); empty: the upstream of "
-                        + "ANTHROPIC_BASE_URL / ANTHROPIC_API_KEY"),
+                "stub: the embedded stub backend's fake answers (offline tests); empty: ANTHROPIC_BASE_URL / "
+                        + "ANTHROPIC_API_KEY"),
         UPSTREAM_URL("--anthropic-base-url", "ANTHROPIC_BASE_URL", "",
                 "upstream base URL; a key alone means https://api.anthropic.com"),
         UPSTREAM_KEY("--anthropic-api-key", "ANTHROPIC_API_KEY", "",
@@ -58,11 +58,9 @@ public final class Settings {
         MAX_REQUEST_BYTES("--max-request-bytes", "POOLGATE_MAX_REQUEST_BYTES", "33554432",
                 "largest request body, 1 to 2147483647 bytes"),
         REQUEST_READ_TIMEOUT("--request-read-timeout", "POOLGATE_REQUEST_READ_TIMEOUT", "30s",
-                "how long a client may take to send a request, headers and body (> 0); then its connection is "
-                        + "closed"),
+                "longest a client may take to send a whole request (> 0); then its connection is closed"),
         CLIENT_WRITE_TIMEOUT("--client-write-timeout", "POOLGATE_CLIENT_WRITE_TIMEOUT", "30s",
-                "how long a client may accept no bytes of its answer (> 0); then it is cut off and its pooled "
-                        + "connection replaced"),
+                "longest a client may accept no bytes of its answer (> 0); then it is cut off"),
         CLIENT_IDLE_TIMEOUT("--client-idle-timeout", "POOLGATE_CLIENT_IDLE_TIMEOUT", "30s",
                 "how long an idle keep-alive client connection stays open (> 0)"),
         ACCEPT_BACKLOG("--accept-backlog", "POOLGATE_ACCEPT_BACKLOG", "1024",
@@ -78,8 +76,7 @@ public final class Settings {
         UPSTREAM_CA_FILE("--upstream-ca-file", "POOLGATE_UPSTREAM_CA_FILE", "",
                 "PEM certificates an https upstream is verified against instead of the JVM's; empty: the JVM's"),
         UPSTREAM_RETRIES("--upstream-retries", "POOLGATE_UPSTREAM_RETRIES", "0",
-                "retries of a request whose upstream connection failed before an answer, or that upstream "
-                        + "answered 429 or 529, 0 to " + UpstreamRetries.MAX_RETRIES + " (0: off)"),
+                "retries after a connection failure before any answer, or a 429 or 529, 0 to " + UpstreamRetries.MAX_RETRIES + " (0: off)"),
         UPSTREAM_RETRY_BACKOFF("--upstream-retry-backoff", "POOLGATE_UPSTREAM_RETRY_BACKOFF", "500ms",
                 "wait before the first retry, doubled for each next one, less up to 25% jitter (> 0)"),
         UPSTREAM_RETRY_MAX_BACKOFF("--upstream-retry-max-backoff", "POOLGATE_UPSTREAM_RETRY_MAX_BACKOFF", "8s",
@@ -102,10 +99,11 @@ public final class Settings {
         POOL_LEAK_DETECTION("--pool-leak-detection-threshold", "POOLGATE_POOL_LEAK_DETECTION_THRESHOLD", "0",
                 "report a client held longer than this (0: off)"),
         LOG_FORMAT("--log-format", "POOLGATE_LOG_FORMAT", "text",
-                "text (one line per event) or json (one JSON object per line, with the event's fields)"),
+                "text, or json (one JSON object per line, with the event's fields)"),
+        CLIENTS_FILE("--clients-file", "POOLGATE_CLIENTS_FILE", "",
+                "JSON file of named proxy keys with per-minute budgets each, read again on SIGHUP; empty: none"),
         CLUSTER_REDIS_URL("--cluster-redis-url", "POOLGATE_CLUSTER_REDIS_URL", "",
-                "redis://[user:password@]host[:port][/db] (rediss:// for TLS) where instances share the limits "
-                        + "below; empty: this instance alone"),
+                "redis://[user:password@]host[:port][/db] (rediss: TLS) where instances share limits; empty: none"),
         CLUSTER_MAX_IN_FLIGHT("--cluster-max-in-flight", "POOLGATE_CLUSTER_MAX_IN_FLIGHT", "0",
                 "upstream requests at once over every instance, 0 to 100000 (0: no limit)"),
         CLUSTER_PERMIT_TTL("--cluster-permit-ttl", "POOLGATE_CLUSTER_PERMIT_TTL", "30s",
@@ -113,13 +111,13 @@ public final class Settings {
         CLUSTER_REDIS_FAILURE("--cluster-redis-failure", "POOLGATE_CLUSTER_REDIS_FAILURE", "open",
                 "Redis unreachable: open (admit without the shared limits, WARN) or closed (503)"),
         UPSTREAM_REQUESTS_PER_MINUTE("--upstream-requests-per-minute", "POOLGATE_UPSTREAM_REQUESTS_PER_MINUTE", "0",
-                "the upstream key's request budget per minute, over every instance (0: none)"),
+                "the upstream key's requests per minute, over every instance (0: none)"),
         UPSTREAM_INPUT_TOKENS_PER_MINUTE("--upstream-input-tokens-per-minute",
                 "POOLGATE_UPSTREAM_INPUT_TOKENS_PER_MINUTE", "0",
-                "the upstream key's input token budget per minute, charged from each answer's usage (0: none)"),
+                "the upstream key's input tokens per minute, from answers' usage (0: none)"),
         UPSTREAM_OUTPUT_TOKENS_PER_MINUTE("--upstream-output-tokens-per-minute",
                 "POOLGATE_UPSTREAM_OUTPUT_TOKENS_PER_MINUTE", "0",
-                "the upstream key's output token budget per minute (0: none)");
+                "the upstream key's output tokens per minute (0: none)");
 
         final String flag;
         final String variable;
@@ -253,7 +251,18 @@ public final class Settings {
                 logFormat(),
                 new ClientConnections(duration(Setting.CLIENT_WRITE_TIMEOUT, false),
                         duration(Setting.CLIENT_IDLE_TIMEOUT, false), integer(Setting.ACCEPT_BACKLOG, 1, 65_535)),
-                budget());
+                budget(),
+                clientsFile());
+    }
+
+    private Path clientsFile() {
+        String value = values.get(Setting.CLIENTS_FILE);
+        if (value.isEmpty()) {
+            return null;
+        }
+        Path file = Path.of(value);
+        ClientsFile.read(file); // a bad file stops the start, with the reason
+        return file;
     }
 
     private BudgetSettings budget() {

@@ -38,6 +38,10 @@ public final class Metrics {
     private final ModelLabels models = new ModelLabels();
     private final Map<String, LongAdder> inputTokens = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> outputTokens = new ConcurrentHashMap<>();
+    /** By named client of the clients file (at most its 1,000 names): requests by status, and tokens. */
+    private final Map<String, LongAdder> clientRequests = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> clientInputTokens = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> clientOutputTokens = new ConcurrentHashMap<>();
     private final JvmSeries jvm = new JvmSeries();
     private final Histogram acquireWait = new Histogram(WAIT_BOUNDS);
     private final LongAdder upstreamRetries = new LongAdder();
@@ -117,6 +121,21 @@ public final class Metrics {
         outputTokens.computeIfAbsent(label, k -> new LongAdder()).add(output);
     }
 
+    /**
+     * Counts a named client's request with its status, and the tokens upstream reported for it
+     * (-1: none). Only names of the clients file come here, so the label set is bounded.
+     */
+    public void client(String name, int status, long input, long output) {
+        String label = "client=\"" + escape(name) + "\"";
+        clientRequests.computeIfAbsent(label + ",status=\"" + status + "\"", k -> new LongAdder()).increment();
+        if (input > 0) {
+            clientInputTokens.computeIfAbsent(label, k -> new LongAdder()).add(input);
+        }
+        if (output > 0) {
+            clientOutputTokens.computeIfAbsent(label, k -> new LongAdder()).add(output);
+        }
+    }
+
     /** Records how long one acquire took, successful or not. */
     public void acquireWaited(long nanos) {
         acquireWait.record(nanos);
@@ -168,6 +187,11 @@ public final class Metrics {
         tokenCounter(out, "poolgate_input_tokens_total", "Input tokens upstream reported, by model", inputTokens);
         tokenCounter(out, "poolgate_output_tokens_total", "Output tokens upstream reported, by model",
                 outputTokens);
+        tokenCounter(out, "poolgate_client_requests_total", "Requests of the clients file's named clients, by "
+                + "status", clientRequests);
+        tokenCounter(out, "poolgate_client_input_tokens_total", "Input tokens of named clients", clientInputTokens);
+        tokenCounter(out, "poolgate_client_output_tokens_total", "Output tokens of named clients",
+                clientOutputTokens);
         counter(out, "poolgate_http_request_read_timeouts_total",
                 "Requests whose connection was closed because they did not arrive in full within the read timeout",
                 readTimeouts.getAsLong());

@@ -16,7 +16,6 @@ import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.ClaudeClientFactory;
 import dev.poolgate.server.upstream.UpstreamHealth;
-import dev.poolgate.server.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -67,7 +66,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Creates the pool against {@code upstream}, then binds and starts the server.
+     * Creates the pool against {@code upstream}, then binds and starts the server. {@link Gateway#start}
+     * calls it, after {@link #configureJdkServer()}, which must run before any JDK server exists.
      *
      * @param upstream the resolved upstream (the configured one, or the embedded stub's)
      * @param upstreamKey the key sent upstream, or null
@@ -78,7 +78,7 @@ public final class GatewayServer implements AutoCloseable {
         UpstreamHealth<ClaudeClient> factory = new UpstreamHealth<>(new ClaudeClientFactory(upstream, upstreamKey,
                 config.upstreamConnectTimeout(), config.upstreamTimeout(), config.upstreamReadTimeout(),
                 config.upstreamHealthPath(), config.upstreamCaFile() == null ? null
-                        : UpstreamTrust.socketsTrusting(config.upstreamCaFile())), System::nanoTime);
+                        : config.upstreamCaFile().sockets()), System::nanoTime);
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);
@@ -94,7 +94,6 @@ public final class GatewayServer implements AutoCloseable {
         } else {
             LOG.info("[STARTUP] {} connection pooling is disabled", connection);
         }
-        configureJdkServer();
         HttpServer server;
         try {
             server = provider(config.clientConnections()).createHttpServer(

@@ -30,7 +30,7 @@ final class AccessLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        String method = value(call.exchange.getRequestMethod());
+        String method = value(call.method());
         String model = call.model == null ? "-" : value(call.model);
         String origin = call.statusFromUpstream ? "upstream" : "gateway";
         String acquire = millis(call.acquireNanos);
@@ -39,7 +39,7 @@ final class AccessLog {
         String input = call.inputTokens < 0 ? "-" : Long.toString(call.inputTokens);
         String output = call.outputTokens < 0 ? "-" : Long.toString(call.outputTokens);
         // The id the client saw when upstream's answer was passed on: upstream's own.
-        String upstreamId = call.statusFromUpstream ? value(String.valueOf(call.exchange.getResponseHeaders()
+        String upstreamId = call.statusFromUpstream ? value(String.valueOf(call.responseHeaders()
                 .getFirst("request-id"))) : "-";
         String line = "[ACCESS] " + call.requestId + " client=" + call.client + " method=" + method + " route="
                 + call.route + " status=" + call.status() + " origin=" + origin + " model=" + model + " stream="

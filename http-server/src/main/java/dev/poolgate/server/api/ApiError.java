@@ -28,6 +28,12 @@ final class ApiError extends RuntimeException {
         this.headers = headers;
     }
 
+    /** The answer to an API request once shutdown began (the router's gate, or a request cut short by it). */
+    static ApiError shuttingDown() {
+        return new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another instance "
+                + "or after it restarted", Map.of("retry-after", "1"));
+    }
+
     static ApiError invalidRequest(String message) {
         return new ApiError(400, "invalid_request_error", message);
     }

@@ -1,5 +1,6 @@
 package dev.poolgate.server.api;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.poolgate.server.budget.Rates;
 import dev.poolgate.server.metrics.Metrics;
@@ -10,20 +11,26 @@ import java.io.OutputStream;
 import java.util.Map;
 
 /**
- * One HTTP request in progress: its exchange, its request id, and whether (and with which
- * status) the response has started, so that an error after the status line is not answered twice.
+ * One HTTP request in progress, and the only way to it: endpoints read the request and write the
+ * answer through a call, never through the server's exchange. It holds the request id, the read
+ * deadline the request is under ({@link #requestRead()} ends it), whether (and with which status)
+ * the response has started, so that an error after the status line is not answered twice, and
+ * what the access log and the metrics tell of the request.
  */
 final class Call {
 
-    final HttpExchange exchange;
+    private final HttpExchange exchange;
     final String requestId;
     final long startNanos = System.nanoTime();
     private int status;
 
     private final Metrics metrics;
-    /** The matched route's name for the metrics; "unmatched" until the router found one. */
+    /** The server's read deadlines, or null where none applies (tests). */
+    private final RequestReadDeadlines readDeadlines;
+    /** The matched route's template for the metrics; "unmatched" until the router found one. */
     String route = "unmatched";
-
+    /** The route the router found, or null before (and when there is none). */
+    RouteTable.Route matched;
     // What the access log and the metrics tell of the request; written by the request's own thread.
     /** Who made the status: the gateway, unless upstream's answer is passed on. */
     boolean statusFromUpstream;
@@ -50,10 +57,64 @@ final class Call {
     /** Reads the tokens of a streamed answer as it passes, or null when none is streamed. */
     private UsageScanner streamUsage;
 
-    Call(HttpExchange exchange, String requestId, Metrics metrics) {
+    Call(HttpExchange exchange, String requestId, Metrics metrics, RequestReadDeadlines readDeadlines) {
         this.exchange = exchange;
         this.requestId = requestId;
         this.metrics = metrics;
+        this.readDeadlines = readDeadlines;
+    }
+
+    String method() {
+        return exchange.getRequestMethod();
+    }
+
+    /** The decoded path, for messages. */
+    String path() {
+        return exchange.getRequestURI().getPath();
+    }
+
+    /** The path as sent, for forwarding. */
+    String rawPath() {
+        return exchange.getRequestURI().getRawPath();
+    }
+
+    /** The query as sent, or null. */
+    String rawQuery() {
+        return exchange.getRequestURI().getRawQuery();
+    }
+
+    Headers requestHeaders() {
+        return exchange.getRequestHeaders();
+    }
+
+    Headers responseHeaders() {
+        return exchange.getResponseHeaders();
+    }
+
+    InputStream requestBody() {
+        return exchange.getRequestBody();
+    }
+
+    /** The response body stream, once {@link #start} sent the status. */
+    OutputStream responseBody() {
+        return exchange.getResponseBody();
+    }
+
+    /**
+     * Ends the request's read deadline: the request arrived in full (or its upload was passed on),
+     * so from here on it may take as long as its answer does.
+     *
+     * @throws IOException when the deadline passed first: the connection is being closed
+     */
+    void requestRead() throws IOException {
+        if (readDeadlines != null) {
+            readDeadlines.requestRead();
+        }
+    }
+
+    /** Closes the exchange: the end of the response, or of the connection when it was not whole. */
+    void close() {
+        exchange.close();
     }
 
     /** The status sent, or 0 while none was. */

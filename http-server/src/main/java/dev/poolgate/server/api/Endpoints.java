@@ -37,32 +37,31 @@ public final class Endpoints {
     public static Router router(Pool<ClaudeClient> pool, ServerConfig config, Metrics metrics,
             BooleanSupplier shuttingDown, RequestReadDeadlines readDeadlines, UpstreamHealth<?> upstreamHealth,
             UpstreamBudget budget) {
-        long max = config.maxRequestBytes();
         Readiness readiness = new Readiness(pool, upstreamHealth, shuttingDown, System::nanoTime);
-        RetryPolicy retries = RetryPolicy.of(config.upstreamRetries());
-        return new Router(new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics, shuttingDown,
-                new AccessLog("json".equals(config.logFormat())))
-                .route("POST", "/v1/messages", Access.API, new UpstreamEndpoint(pool, metrics, retries,
-                        "message request", MessageRequests::checkMessage, max, readDeadlines, budget))
-                .route("POST", "/v1/messages/count_tokens", Access.API, new UpstreamEndpoint(pool, metrics, retries,
-                        "token count request", MessageRequests::checkCountTokens, max, readDeadlines, budget))
-                .route("GET", "/v1/models", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines, budget))
-                .route("GET", "/v1/models/[^/]+", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "models request", null, max, readDeadlines, budget))
+        UpstreamEndpoint.Forwarding forwarding = new UpstreamEndpoint.Forwarding(pool, metrics,
+                RetryPolicy.of(config.upstreamRetries()), config.maxRequestBytes(), budget);
+        UpstreamEndpoint passThrough = new UpstreamEndpoint(forwarding, "API request", null);
+        RouteTable routes = new RouteTable()
+                .add("POST", "/v1/messages", Access.API,
+                        new UpstreamEndpoint(forwarding, "message request", MessageRequests::checkMessage))
+                .add("POST", "/v1/messages/count_tokens", Access.API,
+                        new UpstreamEndpoint(forwarding, "token count request", MessageRequests::checkCountTokens))
+                .add("GET", "/v1/models", Access.API, new UpstreamEndpoint(forwarding, "models request", null))
+                .add("GET", "/v1/models/{id}", Access.API, new UpstreamEndpoint(forwarding, "models request", null))
                 // The rest of the API (batches, files, the legacy complete, paths the API adds later),
                 // any method: upstream answers for it, with its own 404 or 405 where it has none.
-                .route(Router.ANY_METHOD, "/v1/.+", Access.API,
-                        new UpstreamEndpoint(pool, metrics, retries, "API request", null, max, readDeadlines, budget))
-                .route("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
-                .route("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
-                .route("GET", "/ready", Access.OPEN, call -> ready(call, readiness.check()))
+                .add(RouteTable.ANY_METHOD, "/v1/**", Access.API, passThrough)
+                .add("GET", "/pool/stats", Access.ADMIN, call -> call.sendJson(200, stats(pool)))
+                .add("GET", "/health", Access.OPEN, call -> health(call, shuttingDown.getAsBoolean()))
+                .add("GET", "/ready", Access.OPEN, call -> ready(call, readiness.check()))
                 // Clients probe the base URL itself before their first call (Claude Code sends HEAD /).
-                .route("GET", "/", Access.OPEN, Endpoints::root)
-                .route("GET", "/metrics", Access.ADMIN, call -> {
-                    call.exchange.getResponseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
+                .add("GET", "/", Access.OPEN, Endpoints::root)
+                .add("GET", "/metrics", Access.ADMIN, call -> {
+                    call.responseHeaders().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
                     call.send(200, metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 });
+        return new Router(routes, new ProxyKeys(config.proxyApiKeys(), config.adminApiKeys()), metrics,
+                shuttingDown, new AccessLog("json".equals(config.logFormat())), readDeadlines);
     }
 
     /** The JSON of {@code /pool/stats}: the eight fields of the log catalogue, and a few more. */

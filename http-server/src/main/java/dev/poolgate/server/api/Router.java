@@ -6,60 +6,71 @@ import dev.poolgate.server.config.ClientsFile;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's one HTTP handler: finds the endpoint for a method and path, answers 404 and 405
- * for the paths it owns (under {@code /v1/} every path goes upstream, which answers for it),
- * checks the client's key for the route's {@link ProxyKeys.Access}, refuses API calls while
- * shutting down, turns every error into an Anthropic-style body, and records each request in the
- * metrics and the access log.
+ * The server's one HTTP handler, as a pipeline: each request becomes a {@link Call} and passes
+ * these filters in order, then its route's endpoint.
+ *
+ * <ol>
+ *   <li><b>count in flight</b>: until its exchange is closed (its last bytes sent), so that
+ *       shutdown can drain ({@link #awaitIdle});
+ *   <li><b>record</b>: whatever happens, the exchange is closed and the request ends in the metrics
+ *       and the access log;
+ *   <li><b>answer errors</b>: an {@link ApiError}, or an unexpected fault as a 500 naming no
+ *       internals, becomes an Anthropic-style body;
+ *   <li><b>route</b>: the {@link RouteTable} finds the route (404, 405);
+ *   <li><b>gate shutdown</b>: API routes are refused with 503 once shutdown began;
+ *   <li><b>check the key</b>: the client's key for the route's {@link ProxyKeys.Access}, and which
+ *       named client it is.
+ * </ol>
  */
 public final class Router implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Router.class);
 
-    /** Handles a call on a route. */
-    interface Endpoint {
-        void handle(Call call) throws IOException;
+    /** One step of the pipeline: does its part, and passes the call on (or not) with {@code next}. */
+    interface Filter {
+        void filter(Call call, Next next) throws IOException;
     }
 
-    private record Route(String method, Pattern path, ProxyKeys.Access access, Endpoint endpoint) {
+    /** The rest of the pipeline after a filter. */
+    interface Next {
+        void proceed(Call call) throws IOException;
     }
 
-    private final List<Route> routes = new ArrayList<>();
+    private final RouteTable routes;
+    private final ProxyKeys proxyKeys;
+    private final Metrics metrics;
+    private final BooleanSupplier shuttingDown;
+    private final AccessLog accessLog;
+    /** The server's read deadlines, handed to each call; null in tests that need none. */
+    private final RequestReadDeadlines readDeadlines;
+    private final List<Filter> filters = List.of(this::countInFlight, this::record, this::answerErrors, this::route,
+            this::gateShutdown, this::checkKey);
+
     /** Guards {@link #inFlight}. */
     private final ReentrantLock inFlightLock = new ReentrantLock();
     /** Signalled when the last request in flight finishes. */
     private final Condition idle = inFlightLock.newCondition();
     // Guarded by inFlightLock.
     private int inFlight;
-    private final ProxyKeys proxyKeys;
-    private final Metrics metrics;
-    private final BooleanSupplier shuttingDown;
-    private final AccessLog accessLog;
 
-    Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown) {
-        this(proxyKeys, metrics, shuttingDown, new AccessLog(false));
-    }
-
-    Router(ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown, AccessLog accessLog) {
+    Router(RouteTable routes, ProxyKeys proxyKeys, Metrics metrics, BooleanSupplier shuttingDown, AccessLog accessLog,
+            RequestReadDeadlines readDeadlines) {
+        this.routes = routes;
         this.proxyKeys = proxyKeys;
         this.metrics = metrics;
         this.shuttingDown = shuttingDown;
         this.accessLog = accessLog;
+        this.readDeadlines = readDeadlines;
     }
 
     /**
@@ -73,52 +84,79 @@ public final class Router implements HttpHandler {
         proxyKeys.clients(clients);
     }
 
-    /** Matches every method in {@link #route}: the request goes to the endpoint whatever its method. */
-    static final String ANY_METHOD = "*";
-
-    /** Adds a route; {@code API} routes are also refused while shutting down. Earlier routes win. */
-    Router route(String method, String pathRegex, ProxyKeys.Access access, Endpoint endpoint) {
-        routes.add(new Route(method, Pattern.compile(pathRegex), access, endpoint));
-        return this;
-    }
-
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         Call call = new Call(exchange, "req_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
-                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), metrics);
-        String path = exchange.getRequestURI().getPath();
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()), metrics, readDeadlines);
         call.client = ProxyKeys.client(exchange.getRequestHeaders());
+        proceed(call, 0);
+    }
+
+    /** Runs filter {@code index} with the rest of the pipeline as its next step; past the filters, the endpoint. */
+    private void proceed(Call call, int index) throws IOException {
+        if (index < filters.size()) {
+            filters.get(index).filter(call, next -> proceed(next, index + 1));
+        } else {
+            call.matched.endpoint().handle(call);
+        }
+    }
+
+    private void record(Call call, Next next) throws IOException {
+        try {
+            next.proceed(call);
+        } finally {
+            call.close();
+            call.ended(accessLog);
+        }
+    }
+
+    private void countInFlight(Call call, Next next) throws IOException {
         enter();
         try {
-            Route match = find(exchange.getRequestMethod(), path);
-            call.route = match.path.pattern().replace("[^/]+", "{id}").replace(".+", "*");
-            if (match.access == ProxyKeys.Access.API && shuttingDown.getAsBoolean()) {
-                throw new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another "
-                        + "instance or after it restarted", Map.of("retry-after", "1"));
-            }
-            ProxyKeys.Identity identity = proxyKeys.check(match.access, exchange.getRequestHeaders());
-            if (identity.name() != null) {
-                call.client = identity.name();
-                call.clientRates = identity.rates();
-                call.namedClient = true;
-            }
-            match.endpoint.handle(call);
+            next.proceed(call);
+        } finally {
+            leave();
+        }
+    }
+
+    private void answerErrors(Call call, Next next) throws IOException {
+        try {
+            next.proceed(call);
         } catch (ApiError e) {
             call.sendError(e);
         } catch (IOException e) {
             // The client went away, or its connection was closed under it; nothing can be answered.
-            LOG.debug("[API] {} {} ended with an I/O error: {}", ApiError.shown(exchange.getRequestMethod()),
-                    ApiError.shown(path), e.toString());
+            LOG.debug("[API] {} {} ended with an I/O error: {}", ApiError.shown(call.method()),
+                    ApiError.shown(call.path()), e.toString());
         } catch (RuntimeException e) {
-            LOG.error("[API] {} {} failed unexpectedly ({})", ApiError.shown(exchange.getRequestMethod()),
-                    ApiError.shown(path), call.requestId, e);
+            LOG.error("[API] {} {} failed unexpectedly ({})", ApiError.shown(call.method()),
+                    ApiError.shown(call.path()), call.requestId, e);
             call.sendError(new ApiError(500, "api_error", "An unexpected error occurred in the gateway; retry the "
                     + "request, and report request id " + call.requestId + " if it persists"));
-        } finally {
-            exchange.close();
-            call.ended(accessLog);
-            leave();
         }
+    }
+
+    private void route(Call call, Next next) throws IOException {
+        call.matched = routes.find(call.method(), call.path());
+        call.route = call.matched.path().template();
+        next.proceed(call);
+    }
+
+    private void gateShutdown(Call call, Next next) throws IOException {
+        if (call.matched.access() == ProxyKeys.Access.API && shuttingDown.getAsBoolean()) {
+            throw ApiError.shuttingDown();
+        }
+        next.proceed(call);
+    }
+
+    private void checkKey(Call call, Next next) throws IOException {
+        ProxyKeys.Identity identity = proxyKeys.check(call.matched.access(), call.requestHeaders());
+        if (identity.name() != null) {
+            call.client = identity.name();
+            call.clientRates = identity.rates();
+            call.namedClient = true;
+        }
+        next.proceed(call);
     }
 
     private void enter() {
@@ -160,26 +198,5 @@ public final class Router implements HttpHandler {
         } finally {
             inFlightLock.unlock();
         }
-    }
-
-    private Route find(String method, String path) {
-        Set<String> allowed = new LinkedHashSet<>();
-        // HEAD is answered on every GET route, without a body (see Call#send).
-        String routeMethod = "HEAD".equals(method) ? "GET" : method;
-        for (Route route : routes) {
-            if (route.path.matcher(path).matches()) {
-                if (route.method.equals(routeMethod) || route.method.equals(ANY_METHOD)) {
-                    return route;
-                }
-                allowed.add(route.method);
-            }
-        }
-        if (allowed.isEmpty()) {
-            throw new ApiError(404, "not_found_error", "No endpoint " + ApiError.shown(path) + "; see the "
-                    + "gateway's README for its endpoints");
-        }
-        throw new ApiError(405, "invalid_request_error", "Method " + ApiError.shown(method) + " is not allowed on "
-                + ApiError.shown(path) + "; use " + String.join(" or ", allowed),
-                Map.of("allow", String.join(", ", allowed)));
     }
 }

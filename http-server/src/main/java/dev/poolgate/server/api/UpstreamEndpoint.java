@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * final attempt's answer, so nothing is ever sent twice to the client. A request whose body was
  * streamed upstream is never sent twice: its body is gone.
  */
-final class UpstreamEndpoint implements Router.Endpoint {
+final class UpstreamEndpoint implements RouteTable.Endpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.poolgate.server.api");
     /**
@@ -69,34 +69,39 @@ final class UpstreamEndpoint implements Router.Endpoint {
     private static final Pattern FORWARDABLE_PATH =
             Pattern.compile("(/(?!\\.\\.?(?:/|$))[A-Za-z0-9._~!$&'()*+,;=:@-]+)+");
 
+    /**
+     * What every forwarding endpoint shares: the pool, the metrics, the retry policy, the request
+     * size limit, and the upstream budget (null when no limit is set).
+     */
+    record Forwarding(Pool<ClaudeClient> pool, Metrics metrics, RetryPolicy retries, long maxRequestBytes,
+            UpstreamBudget budget) {
+    }
+
     private final Pool<ClaudeClient> pool;
     private final Metrics metrics;
     private final RetryPolicy retries;
     private final String purpose;
     private final Consumer<byte[]> check;
     private final long maxRequestBytes;
-    private final RequestReadDeadlines readDeadlines;
     /** The shared upstream budget, or null when no limit is set. */
     private final UpstreamBudget budget;
+    /** Whether clients come from the pool (else each request has a connection of its own). */
+    private final boolean pooled;
 
     /**
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
      * @param check validates the body, which is then read whole first, throwing {@link ApiError};
      *        null to pass the body (if any) through as it arrives
-     * @param readDeadlines ended once the body is read: a request that did not arrive in time never
-     *        takes a pooled client
-     * @param budget admits each request before it takes a pooled client, or null for no limits
      */
-    UpstreamEndpoint(Pool<ClaudeClient> pool, Metrics metrics, RetryPolicy retries, String purpose,
-            Consumer<byte[]> check, long maxRequestBytes, RequestReadDeadlines readDeadlines, UpstreamBudget budget) {
-        this.pool = pool;
-        this.metrics = metrics;
-        this.retries = retries;
+    UpstreamEndpoint(Forwarding forwarding, String purpose, Consumer<byte[]> check) {
+        this.pool = forwarding.pool();
+        this.metrics = forwarding.metrics();
+        this.retries = forwarding.retries();
+        this.maxRequestBytes = forwarding.maxRequestBytes();
+        this.budget = forwarding.budget();
         this.purpose = purpose;
         this.check = check;
-        this.maxRequestBytes = maxRequestBytes;
-        this.readDeadlines = readDeadlines;
-        this.budget = budget;
+        this.pooled = pool.config().poolingEnabled();
     }
 
     /**
@@ -109,30 +114,30 @@ final class UpstreamEndpoint implements Router.Endpoint {
      */
     @Override
     public void handle(Call call) throws IOException {
-        String path = call.exchange.getRequestURI().getRawPath();
+        String path = call.rawPath();
         if (!FORWARDABLE_PATH.matcher(path).matches()) {
             throw new ApiError(404, "not_found_error", "No endpoint "
-                    + ApiError.shown(call.exchange.getRequestURI().getPath()) + "; the gateway "
+                    + ApiError.shown(call.path()) + "; the gateway "
                     + "forwards plain paths only (letters, digits and -._~:@ in each part, no percent-escapes or dot "
                     + "segments); GET /v1/models lists the model ids");
         }
-        checkForwardedHeaders(call.exchange.getRequestHeaders());
+        checkForwardedHeaders(call.requestHeaders());
         byte[] body = null;
         Upload upload = null;
         if (check != null) {
             body = call.readBody(maxRequestBytes);
-            readDeadlines.requestRead();
+            call.requestRead();
             check.accept(body);
             call.describe(body);
         } else {
             upload = Upload.of(call, maxRequestBytes);
             if (upload == null) {
-                readDeadlines.requestRead();
+                call.requestRead();
             }
         }
         // A streamed body cannot be sent a second time.
         boolean replayable = upload == null;
-        String query = call.exchange.getRequestURI().getRawQuery();
+        String query = call.rawQuery();
         String target = query == null ? path : path + "?" + query;
         UpstreamBudget.Admission admission = admit(call);
         try {
@@ -157,7 +162,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         try {
             String named = call.clientRates.limited() ? call.client : null;
             UpstreamBudget.Admission admission = budget.admit(named, call.clientRates, pool.config().acquireTimeout());
-            admission.headers().forEach(call.exchange.getResponseHeaders()::set);
+            admission.headers().forEach(call.responseHeaders()::set);
             return admission;
         } catch (UpstreamBudget.Refused refused) {
             Map<String, String> headers = new HashMap<>(refused.headers);
@@ -165,7 +170,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
             throw new ApiError(refused.status, refused.type, refused.getMessage(), headers);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw shuttingDown();
+            throw ApiError.shuttingDown();
         }
     }
 
@@ -189,7 +194,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
                 response = send(call, lease, target, body, upload);
                 metrics.upstreamAnswered(System.nanoTime() - sent);
                 if (upload != null) {
-                    readDeadlines.requestRead();
+                    call.requestRead();
                 }
             } catch (HttpConnectTimeoutException | ConnectException e) {
                 if (replayable && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
@@ -201,7 +206,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
                         + "--upstream-timeout");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw shuttingDown();
+                throw ApiError.shuttingDown();
             } catch (IOException e) {
                 if (upload != null && Thread.currentThread().isInterrupted()) {
                     throw e; // the upload was cut off by the read deadline: its connection is closed
@@ -236,11 +241,11 @@ final class UpstreamEndpoint implements Router.Endpoint {
     private static UpstreamResponse send(Call call, Lease<ClaudeClient> lease, String target, byte[] body,
             Upload upload) throws IOException, InterruptedException {
         // HEAD goes upstream as GET: the answer's headers are the same, its body is dropped here.
-        String method = call.head() ? "GET" : call.exchange.getRequestMethod();
+        String method = call.head() ? "GET" : call.method();
         try {
             return upload == null
-                    ? lease.connection().send(method, target, call.exchange.getRequestHeaders(), body)
-                    : lease.connection().send(method, target, call.exchange.getRequestHeaders(), upload.body(),
+                    ? lease.connection().send(method, target, call.requestHeaders(), body)
+                    : lease.connection().send(method, target, call.requestHeaders(), upload.body(),
                             upload.length());
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             lease.invalidate();
@@ -266,7 +271,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
             retries.sleep(decision.delay());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw shuttingDown();
+            throw ApiError.shuttingDown();
         }
         return true;
     }
@@ -285,16 +290,11 @@ final class UpstreamEndpoint implements Router.Endpoint {
     }
 
     private void release(Lease<ClaudeClient> lease) {
-        if (pool.config().poolingEnabled()) {
+        if (pooled) {
             LOG.info("[API] Releasing {} client connection {} back to pool", pool.config().connectionName(),
                     lease.id());
         }
         lease.close();
-    }
-
-    private static ApiError shuttingDown() {
-        return new ApiError(503, "overloaded_error", "The gateway is shutting down; retry on another instance "
-                + "or after it restarted", Map.of("retry-after", "1"));
     }
 
     /**
@@ -324,7 +324,6 @@ final class UpstreamEndpoint implements Router.Endpoint {
      * pooling disabled is left to the caller, who may retry it.
      */
     private Lease<ClaudeClient> acquire(Call call) {
-        boolean pooled = pool.config().poolingEnabled();
         if (pooled) {
             LOG.info("[API] Acquiring {} client from pool for {}", pool.config().connectionName(), purpose);
         }
@@ -341,7 +340,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
                     + e.stats().inUseConnections() + ", waiting=" + e.stats().waitingAcquirers() + "); retry after "
                     + "the retry-after seconds, or raise --pool-max-size", Map.of("retry-after", "1"));
         } catch (PoolClosedException | AcquireInterruptedException e) {
-            throw shuttingDown();
+            throw ApiError.shuttingDown();
         } finally {
             long waited = System.nanoTime() - start;
             metrics.acquireWaited(waited);
@@ -361,7 +360,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
      */
     private boolean forward(Call call, UpstreamResponse response) throws IOException {
         String type = response.header("content-type").toLowerCase(Locale.ROOT);
-        if (type.isEmpty() || type.startsWith("application/json") || "HEAD".equals(call.exchange.getRequestMethod())) {
+        if (type.isEmpty() || type.startsWith("application/json") || "HEAD".equals(call.method())) {
             return copyWhole(call, response);
         }
         if (!type.startsWith("text/event-stream")) {
@@ -371,7 +370,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         call.statusFromUpstream = true;
         call.start(response.status(), 0);
         UsageScanner usage = call.streamUsage();
-        OutputStream out = call.exchange.getResponseBody();
+        OutputStream out = call.responseBody();
         ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
         try (InputStream in = response.body()) {
@@ -432,8 +431,8 @@ final class UpstreamEndpoint implements Router.Endpoint {
             throw new ApiError(502, "api_error", "Upstream's answer is larger than the gateway's limit of "
                     + MAX_BUFFERED_BODY_BYTES + " bytes for an answer that is not streamed; send \"stream\": true");
         }
-        body = BatchResultsUrls.rewrite(call.exchange.getRequestURI().getPath(),
-                call.exchange.getRequestHeaders().getFirst("host"), body);
+        body = BatchResultsUrls.rewrite(call.path(),
+                call.requestHeaders().getFirst("host"), body);
         forwardHeaders(call, response);
         call.statusFromUpstream = true;
         call.answerUsage(response.status(), body);
@@ -446,7 +445,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
             // Not flushed: the bytes that do not fill the server's buffer go out when the router
             // closes the exchange, after this client went back to the pool, so that a caller's
             // next request finds it there.
-            call.exchange.getResponseBody().write(body);
+            call.responseBody().write(body);
         } catch (IOException e) {
             LOG.debug("[API] The client left before its answer was written ({}): {}", call.requestId, e.toString());
         }
@@ -466,7 +465,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         long length = declared.isEmpty() ? 0 : Long.parseLong(declared);
         call.statusFromUpstream = true;
         call.start(response.status(), length == 0 && !declared.isEmpty() ? -1 : length);
-        OutputStream out = call.exchange.getResponseBody();
+        OutputStream out = call.responseBody();
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = response.body()) {
             while (true) {
@@ -494,7 +493,7 @@ final class UpstreamEndpoint implements Router.Endpoint {
         Set<String> hopByHop = AnthropicHeaders.namedInConnection(response.headers());
         response.headers().forEach((name, values) -> {
             if (AnthropicHeaders.forwardedResponseHeader(name) && !hopByHop.contains(name)) {
-                call.exchange.getResponseHeaders().put(name, values);
+                call.responseHeaders().put(name, values);
             }
         });
     }
@@ -517,13 +516,13 @@ final class UpstreamEndpoint implements Router.Endpoint {
 
         /** The body of the call, or null when it has none (no content-length or a zero one, not chunked). */
         static Upload of(Call call, long limit) {
-            Headers headers = call.exchange.getRequestHeaders();
+            Headers headers = call.requestHeaders();
             long length = call.declaredLength(limit);
             boolean chunked = headers.containsKey("transfer-encoding");
             if (!chunked && length <= 0) {
                 return null;
             }
-            InputStream client = call.exchange.getRequestBody();
+            InputStream client = call.requestBody();
             InputStream limited = new InputStream() {
                 private long read;
 

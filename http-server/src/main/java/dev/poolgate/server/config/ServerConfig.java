@@ -2,6 +2,7 @@ package dev.poolgate.server.config;
 
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.server.budget.BudgetSettings;
+import dev.poolgate.server.upstream.UpstreamTrust;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,7 @@ public record ServerConfig(
         Duration upstreamTimeout,
         Duration upstreamReadTimeout,
         String upstreamHealthPath,
-        Path upstreamCaFile,
+        UpstreamTrust.CaFile upstreamCaFile,
         Duration drainTimeout,
         PoolConfig pool,
         UpstreamRetries upstreamRetries,

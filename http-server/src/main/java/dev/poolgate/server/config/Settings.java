@@ -395,12 +395,8 @@ public final class Settings {
         throw invalid(setting, value, "an http:// or https:// URL such as https://api.anthropic.com");
     }
 
-    /**
-     * Comma-separated keys; each must be visible ASCII (what a client can send in a header
-     * unchanged), so that a key that could never match is refused at start-up, not at the first
-     * request.
-     */
-    private Path caFile() {
+    /** The CA file, read once here: the gateway uses the sockets it made. */
+    private UpstreamTrust.CaFile caFile() {
         String value = values.get(Setting.UPSTREAM_CA_FILE);
         if (value.isBlank()) {
             return null;
@@ -410,14 +406,18 @@ public final class Settings {
             throw invalid(Setting.UPSTREAM_CA_FILE, value, "a readable file of PEM certificates");
         }
         try {
-            UpstreamTrust.socketsTrusting(file);
+            return UpstreamTrust.CaFile.read(file);
         } catch (IllegalArgumentException e) {
             throw invalid(Setting.UPSTREAM_CA_FILE, value, "a file of PEM certificates (-----BEGIN CERTIFICATE----- "
                     + "blocks)");
         }
-        return file;
     }
 
+    /**
+     * Comma-separated keys; each must be visible ASCII (what a client can send in a header
+     * unchanged), so that a key that could never match is refused at start-up, not at the first
+     * request.
+     */
     private List<String> keys(Setting setting) {
         List<String> keys = new ArrayList<>();
         for (String key : values.get(setting).split(",")) {

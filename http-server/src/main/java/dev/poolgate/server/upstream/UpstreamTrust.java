@@ -23,6 +23,19 @@ public final class UpstreamTrust {
     private UpstreamTrust() {
     }
 
+    /** A CA file as the settings read it, once: its path (shown) and the sockets that trust it. */
+    public record CaFile(Path path, SSLSocketFactory sockets) {
+        /** Reads {@code path}; see {@link #socketsTrusting}. */
+        public static CaFile read(Path path) {
+            return new CaFile(path, socketsTrusting(path));
+        }
+
+        @Override
+        public String toString() {
+            return path.toString();
+        }
+    }
+
     /**
      * TLS sockets that trust exactly the certificates in {@code pemFile}.
      *

@@ -37,14 +37,15 @@ class RouterTest {
 
     @BeforeEach
     void start() throws Exception {
-        Router router = new Router(new ProxyKeys(List.of()), metrics, () -> false)
-                .route("GET", "/boom", ProxyKeys.Access.OPEN, call -> {
+        RouteTable routes = new RouteTable()
+                .add("GET", "/boom", ProxyKeys.Access.OPEN, call -> {
                     throw new IllegalStateException(INTERNALS);
                 })
-                .route("GET", "/npe", ProxyKeys.Access.API, call -> {
+                .add("GET", "/npe", ProxyKeys.Access.API, call -> {
                     Object nothing = null;
                     nothing.hashCode();
                 });
+        Router router = new Router(routes, new ProxyKeys(List.of()), metrics, () -> false, new AccessLog(false), null);
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);

@@ -2,11 +2,11 @@ package dev.poolgate.server;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
+import dev.poolgate.httpkit.RequestReadDeadlines;
 import dev.poolgate.httpkit.ServerOptions;
 import dev.poolgate.httpkit.StrictHttpServerProvider;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.server.api.Endpoints;
-import dev.poolgate.server.api.RequestReadDeadlines;
 import dev.poolgate.server.api.Router;
 import dev.poolgate.server.budget.UpstreamBudget;
 import dev.poolgate.server.config.ClientConnections;
@@ -106,7 +106,8 @@ public final class GatewayServer implements AutoCloseable {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         // The server reads each request's line and headers on its executor's thread, before any
         // handler runs: bounding that thread bounds the whole request, headers and body.
-        RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
+        RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor,
+                "poolgate-request-read-deadlines");
         metrics.requestReadTimeouts(readDeadlines::cutOff);
         AtomicBoolean shuttingDown = new AtomicBoolean();
         List<ClientsFile.Client> clients = config.clientsFile() == null ? List.of()

@@ -149,9 +149,10 @@ class RequestErrorsTest {
         delete.assertError(405, "invalid_request_error");
         assertEquals("GET, HEAD", delete.header("allow"));
 
+        // Under /v1/ a method the gateway has no route for goes upstream, whose 405 passes through.
         Response post = client.post("/v1/models", "{}");
         post.assertError(405, "invalid_request_error");
-        assertEquals("GET, HEAD", post.header("allow"));
+        assertEquals("GET", post.header("allow"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.poolgate.stub;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.poolgate.httpkit.RequestReadDeadlines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -100,7 +101,8 @@ public final class StubBackend implements AutoCloseable {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         // The server reads a request's line and headers on its executor's thread, before the
         // handler: bounding that thread bounds the whole request.
-        RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor);
+        RequestReadDeadlines readDeadlines = new RequestReadDeadlines(config.requestReadTimeout(), executor,
+                "stub-backend-request-read-deadlines");
         server.createContext("/", new Router(config, faults, stats, adminEnabled, readDeadlines));
         server.setExecutor(readDeadlines);
         server.start();

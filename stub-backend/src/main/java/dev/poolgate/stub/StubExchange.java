@@ -3,6 +3,7 @@ package dev.poolgate.stub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import dev.poolgate.httpkit.RequestReadDeadlines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,6 +2,7 @@ package dev.poolgate.server.api;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import dev.poolgate.httpkit.RequestReadDeadlines;
 import dev.poolgate.server.budget.Rates;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.ByteArrayOutputStream;

@@ -2,6 +2,7 @@ package dev.poolgate.server.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poolgate.httpkit.RequestReadDeadlines;
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolStats;
 import dev.poolgate.server.api.ProxyKeys.Access;

@@ -2,6 +2,7 @@ package dev.poolgate.server.api;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.poolgate.httpkit.RequestReadDeadlines;
 import dev.poolgate.server.config.ClientsFile;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.IOException;

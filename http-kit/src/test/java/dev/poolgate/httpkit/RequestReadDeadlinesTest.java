@@ -1,4 +1,4 @@
-package dev.poolgate.server.api;
+package dev.poolgate.httpkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +27,7 @@ class RequestReadDeadlinesTest {
 
     @Test
     void onlyRequestsPastTheirDeadlineAndNotYetReadAreCutOff() throws Exception {
-        try (RequestReadDeadlines deadlines = new RequestReadDeadlines(TIMEOUT, THREAD_PER_TASK)) {
+        try (RequestReadDeadlines deadlines = new RequestReadDeadlines(TIMEOUT, THREAD_PER_TASK, "test-read-deadlines")) {
             long before = System.nanoTime();
             CountDownLatch readOne = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -59,7 +59,7 @@ class RequestReadDeadlinesTest {
 
     @Test
     void aRequestCutOffFirstCannotBeDeclaredRead() throws Exception {
-        try (RequestReadDeadlines deadlines = new RequestReadDeadlines(TIMEOUT, THREAD_PER_TASK)) {
+        try (RequestReadDeadlines deadlines = new RequestReadDeadlines(TIMEOUT, THREAD_PER_TASK, "test-read-deadlines")) {
             CountDownLatch running = new CountDownLatch(1);
             CountDownLatch swept = new CountDownLatch(1);
             CompletableFuture<Throwable> outcome = new CompletableFuture<>();
@@ -82,8 +82,7 @@ class RequestReadDeadlinesTest {
 
     @Test
     void theTimeoutMustBePositive() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new RequestReadDeadlines(Duration.ZERO,
-                THREAD_PER_TASK)).getMessage().contains("--request-read-timeout"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new RequestReadDeadlines(Duration.ZERO, THREAD_PER_TASK, "test-read-deadlines")).getMessage().contains("--request-read-timeout"));
     }
 
     private static String waitFor(CountDownLatch latch) {

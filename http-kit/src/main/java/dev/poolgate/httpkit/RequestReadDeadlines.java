@@ -1,4 +1,4 @@
-package dev.poolgate.stub;
+package dev.poolgate.httpkit;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Bounds how long a client may take to send one request, headers and body together, so that slow
  * or stalled clients (dribbling a byte at a time, or declaring more body than they send) cannot
- * hold the stub's threads. (The gateway has the same mechanism; the two modules share no code.)
+ * hold the server's threads (and, in the gateway, never reach a pooled client). The gateway and
+ * the stub both run their requests on it: it lives here so that neither keeps a copy.
  *
  * <p>It is the executor of the JDK's HTTP server: the server hands it one task per request once
  * the request's first bytes arrived, and that task reads the request line and headers before it
@@ -25,11 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  * deadline to the end of the task, which bounds the few kilobytes the JDK drains after it.
  *
  * <p>The JDK's own {@code sun.net.httpserver.maxReqTime} does the same but once per process, in
- * whole seconds; this is per server, so a stub embedded in another program (and tests) can differ.
+ * whole seconds; this is per server, so the gateway and the stub it embeds (and tests) can differ.
  * One platform thread sweeps the deadlines: a virtual one could be starved by threads pinned in
  * the JDK server's {@code synchronized} reads on JDK versions before 24.
  */
-final class RequestReadDeadlines implements Executor, AutoCloseable {
+public final class RequestReadDeadlines implements Executor, AutoCloseable {
 
     private static final long MIN_TICK_NANOS = Duration.ofMillis(10).toNanos();
     private static final long MAX_TICK_NANOS = Duration.ofSeconds(1).toNanos();
@@ -64,10 +65,13 @@ final class RequestReadDeadlines implements Executor, AutoCloseable {
      * @param timeout how long a request may take to arrive in full, from its first bytes
      * @param handlers runs the tasks (one thread per task, as a virtual-thread-per-task executor does)
      */
-    RequestReadDeadlines(Duration timeout, Executor handlers) {
+    /**
+     * @param name the sweeper thread's name, e.g. "poolgate-request-read-deadlines"
+     */
+    public RequestReadDeadlines(Duration timeout, Executor handlers, String name) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be > 0, but was " + timeout
-                    + "; set --request-read-timeout-ms to a positive number");
+                    + "; set the request read timeout (--request-read-timeout) to a positive duration");
         }
         if (handlers == null) {
             throw new IllegalArgumentException("handlers must not be null; pass the executor that runs requests");
@@ -76,7 +80,7 @@ final class RequestReadDeadlines implements Executor, AutoCloseable {
         // A tenth of the timeout: a stalled request is cut off at most 10% late.
         this.tickNanos = Math.clamp(timeoutNanos / 10, MIN_TICK_NANOS, MAX_TICK_NANOS);
         this.handlers = handlers;
-        this.sweeper = Thread.ofPlatform().daemon().name("stub-backend-request-read-deadlines")
+        this.sweeper = Thread.ofPlatform().daemon().name(name)
                 .start(this::sweepUntilClosed);
     }
 
@@ -104,7 +108,7 @@ final class RequestReadDeadlines implements Executor, AutoCloseable {
      * @throws IOException when the deadline passed first; the connection is being closed and the
      *         request must be abandoned
      */
-    void requestRead() throws IOException {
+    public void requestRead() throws IOException {
         if (deadlines.remove(Thread.currentThread()) == CUT_OFF) {
             throw new InterruptedIOException("the request did not arrive in full within " + timeoutNanos / 1_000_000
                     + " ms; its connection is closed");
@@ -118,7 +122,7 @@ final class RequestReadDeadlines implements Executor, AutoCloseable {
      * @return the time the request had left, to pass to {@link #resume}; -1 when it had no deadline
      *         running (already read, or cut off: then the thread is interrupted)
      */
-    long pause() {
+    public long pause() {
         Deadline deadline = deadlines.get(Thread.currentThread());
         if (deadline == null || deadline == CUT_OFF || !deadlines.remove(Thread.currentThread(), deadline)) {
             return -1;
@@ -127,14 +131,14 @@ final class RequestReadDeadlines implements Executor, AutoCloseable {
     }
 
     /** Runs the current thread's deadline again with the {@code remaining} nanoseconds {@link #pause} returned. */
-    void resume(long remaining) {
+    public void resume(long remaining) {
         if (remaining >= 0) {
             deadlines.put(Thread.currentThread(), new Deadline(System.nanoTime() + remaining));
         }
     }
 
     /** Requests cut off so far. */
-    long cutOff() {
+    public long cutOff() {
         return cutOff.sum();
     }
 

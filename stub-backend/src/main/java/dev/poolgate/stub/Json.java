@@ -10,13 +10,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.poolgate.httpkit.Utf8;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -62,7 +58,7 @@ final class Json {
      * @throws ApiException 400 {@code invalid_request_error} naming the problem and its place
      */
     static ObjectNode parseObject(byte[] body, String what, String example) {
-        int invalid = invalidUtf8At(body);
+        int invalid = Utf8.invalidAt(body);
         if (invalid >= 0) {
             throw ApiException.invalidRequest(what + " is not valid UTF-8 (at byte " + invalid + "); send JSON"
                     + " encoded in UTF-8, such as " + example);
@@ -89,28 +85,6 @@ final class Json {
                     + "; send a JSON object such as " + example);
         }
         return (ObjectNode) tree;
-    }
-
-    /**
-     * Where {@code body} stops being UTF-8, or -1 when it is UTF-8 throughout. Jackson's parser
-     * lets overlong forms and encoded surrogates through inside strings; the JDK's decoder does not.
-     */
-    static int invalidUtf8At(byte[] body) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(4096);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
-            }
-            if (result.isUnderflow()) {
-                return decoder.flush(out.clear()).isError() ? in.position() : -1;
-            }
-            out.clear();
-        }
     }
 
     /**

@@ -8,13 +8,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.poolgate.httpkit.Utf8;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Checks a Messages API request body before any pooled client is taken for it, for what the
@@ -71,7 +66,7 @@ final class MessageRequests {
         if (body.length == 0) {
             throw ApiError.invalidRequest("The request body is empty; send a JSON object");
         }
-        int invalid = invalidUtf8At(body);
+        int invalid = Utf8.invalidAt(body);
         if (invalid >= 0) {
             throw ApiError.invalidRequest("The request body is not valid UTF-8 (at byte " + invalid + "); send JSON "
                     + "encoded in UTF-8");
@@ -95,36 +90,6 @@ final class MessageRequests {
             throw ApiError.invalidRequest("The request body must be a JSON object, but was " + kind(root));
         }
         return root;
-    }
-
-    /**
-     * Where {@code body} stops being UTF-8, or -1 when it is UTF-8 throughout. Jackson's parser
-     * lets overlong forms and encoded surrogates through inside strings; the JDK's decoder does not.
-     */
-    static int invalidUtf8At(byte[] body) {
-        // Most requests are all ASCII, which is valid UTF-8 as it stands: no decoder needed.
-        int firstNonAscii = 0;
-        while (firstNonAscii < body.length && body[firstNonAscii] >= 0) {
-            firstNonAscii++;
-        }
-        if (firstNonAscii == body.length) {
-            return -1;
-        }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(4096);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
-            }
-            if (result.isUnderflow()) {
-                return decoder.flush(out.clear()).isError() ? in.position() : -1;
-            }
-            out.clear();
-        }
     }
 
     /**

@@ -35,7 +35,7 @@ class Http1ConnectionTest {
     private static final Duration LONG = Duration.ofSeconds(10);
     private static final List<String[]> NO_HEADERS = List.of();
 
-    private static Http1Connection connect(ScriptedUpstream upstream) {
+    private static Http1Connection connect(RawUpstream upstream) {
         return new Http1Connection(upstream.uri("http"), LONG, LONG, LONG);
     }
 
@@ -46,8 +46,8 @@ class Http1ConnectionTest {
     }
 
     /** Answers every request on a connection with the same 200 of {@code body} and content-length. */
-    private static ScriptedUpstream keepAlive(String body) throws IOException {
-        return new ScriptedUpstream(peer -> {
+    private static RawUpstream keepAlive(String body) throws IOException {
+        return new RawUpstream(peer -> {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: " + body.length()
                         + "\r\n\r\n" + body);
@@ -57,7 +57,7 @@ class Http1ConnectionTest {
 
     @Test
     void sequentialRequestsReuseOneConnection() throws Exception {
-        try (ScriptedUpstream upstream = keepAlive("{\"ok\":true}"); Http1Connection connection = connect(upstream)) {
+        try (RawUpstream upstream = keepAlive("{\"ok\":true}"); Http1Connection connection = connect(upstream)) {
             for (int i = 0; i < 5; i++) {
                 UpstreamResponse response = connection.send("POST", "/v1/messages",
                         List.<String[]>of(new String[] {"content-type", "application/json"}),
@@ -74,7 +74,7 @@ class Http1ConnectionTest {
     void requestCarriesHostContentLengthAndBody() throws Exception {
         CountDownLatch seen = new CountDownLatch(1);
         String[] request = new String[1];
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             request[0] = peer.readRequest();
             seen.countDown();
             peer.write("HTTP/1.1 204 No Content\r\n\r\n");
@@ -97,7 +97,7 @@ class Http1ConnectionTest {
     @Test
     void chunkedBodyIsDecodedAndEachChunkIsReadableBeforeTheNextArrives() throws Exception {
         CountDownLatch firstRead = new CountDownLatch(1);
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
                         + "6\r\nevent:");
@@ -123,7 +123,7 @@ class Http1ConnectionTest {
 
     @Test
     void bodyUntilCloseAndConnectionCloseEndTheConnection() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             if (peer.connectionNumber == 1) {
                 peer.write("HTTP/1.1 200 OK\r\n\r\nuntil the end");
@@ -140,7 +140,7 @@ class Http1ConnectionTest {
 
     @Test
     void informationalResponsesAreSkipped() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n"
                     + "HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok");
@@ -155,7 +155,7 @@ class Http1ConnectionTest {
     @Test
     void aKeptAliveConnectionThatUpstreamClosedWhileIdleIsReplacedBeforeSending() throws Exception {
         CountDownLatch firstClosed = new CountDownLatch(1);
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" + peer.connectionNumber);
             // Closes after one response, as a server whose keep-alive timeout passed.
@@ -171,7 +171,7 @@ class Http1ConnectionTest {
 
     @Test
     void aRequestThatFailsAfterItWentOutIsNotSentAgain() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
             // Takes the second request, then goes away without a word.
@@ -185,7 +185,7 @@ class Http1ConnectionTest {
 
     @Test
     void aConnectionThatEndsBeforeAnsweringFails() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> peer.readRequest());
+        try (RawUpstream upstream = new RawUpstream(peer -> peer.readRequest());
                 Http1Connection connection = connect(upstream)) {
             IOException failure = assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
             assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
@@ -195,7 +195,7 @@ class Http1ConnectionTest {
 
     @Test
     void aResponseCutShortFailsTheBodyRead() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly this");
         }); Http1Connection connection = connect(upstream)) {
@@ -207,7 +207,7 @@ class Http1ConnectionTest {
 
     @Test
     void aBodyClosedBeforeItsEndClosesTheConnection() throws Exception {
-        try (ScriptedUpstream upstream = keepAlive("0123456789".repeat(100));
+        try (RawUpstream upstream = keepAlive("0123456789".repeat(100));
                 Http1Connection connection = connect(upstream)) {
             UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
             assertEquals('0', response.body().read());
@@ -219,7 +219,7 @@ class Http1ConnectionTest {
 
     @Test
     void noHeadersWithinTheHeadersTimeoutIsAnHttpTimeout() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\n");
             peer.awaitClientClose();
@@ -235,7 +235,7 @@ class Http1ConnectionTest {
 
     @Test
     void aStreamThatGoesSilentFailsAfterTheReadTimeout() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
             peer.awaitClientClose();
@@ -268,7 +268,7 @@ class Http1ConnectionTest {
                 "HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n",
                 "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n");
         for (String answer : answers) {
-            try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+            try (RawUpstream upstream = new RawUpstream(peer -> {
                 peer.readRequest();
                 peer.write(answer);
                 peer.awaitClientClose();
@@ -280,7 +280,7 @@ class Http1ConnectionTest {
 
     @Test
     void aLineBreakInAHeaderIsRefusedBeforeAnythingIsSent() throws Exception {
-        try (ScriptedUpstream upstream = keepAlive("x"); Http1Connection connection = connect(upstream)) {
+        try (RawUpstream upstream = keepAlive("x"); Http1Connection connection = connect(upstream)) {
             IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                     () -> connection.send("GET", "/", List.<String[]>of(new String[] {"anthropic-beta",
                             "a\r\nx-api-key: stolen"}), null));
@@ -291,7 +291,7 @@ class Http1ConnectionTest {
 
     @Test
     void closingFromAnotherThreadFailsABlockedRead() throws Exception {
-        try (ScriptedUpstream upstream = new ScriptedUpstream(peer -> {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n");
             peer.awaitClientClose();
@@ -308,7 +308,7 @@ class Http1ConnectionTest {
     @Test
     void tlsUpstreamIsVerifiedAndKeptAlive(@TempDir Path dir) throws Exception {
         SSLContext context = SelfSignedCertificate.create(dir).context();
-        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nsecret");
             }
@@ -319,8 +319,8 @@ class Http1ConnectionTest {
             assertEquals(1, upstream.connections());
         }
         // Without trusting that certificate, the handshake fails.
-        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(),
-                ScriptedUpstream.Peer::readRequest);
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(),
+                RawUpstream.Peer::readRequest);
                 Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG)) {
             assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
         }
@@ -330,7 +330,7 @@ class Http1ConnectionTest {
     void aTlsConnectionThatUpstreamClosedWhileIdleIsReplacedBeforeSending(@TempDir Path dir) throws Exception {
         SSLContext context = SelfSignedCertificate.create(dir).context();
         CountDownLatch firstClosed = new CountDownLatch(1);
-        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" + peer.connectionNumber);
             peer.socket.close();
@@ -347,7 +347,7 @@ class Http1ConnectionTest {
     @Test
     void anOpenIdleTlsConnectionPassesTheCheckAndIsReused(@TempDir Path dir) throws Exception {
         SSLContext context = SelfSignedCertificate.create(dir).context();
-        try (ScriptedUpstream upstream = new ScriptedUpstream(context.getServerSocketFactory(), peer -> {
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
             }

@@ -19,7 +19,7 @@ import javax.net.ServerSocketFactory;
  * exactly the bytes (and the pauses, resets and silences) that a real server might: each accepted
  * connection runs {@link Script#run} on a virtual thread of its own.
  */
-final class ScriptedUpstream implements AutoCloseable {
+final class RawUpstream implements AutoCloseable {
 
     /** What one accepted connection does. */
     interface Script {
@@ -79,11 +79,11 @@ final class ScriptedUpstream implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<Socket> accepted = new CopyOnWriteArrayList<>();
 
-    ScriptedUpstream(Script script) throws IOException {
+    RawUpstream(Script script) throws IOException {
         this(ServerSocketFactory.getDefault(), script);
     }
 
-    ScriptedUpstream(ServerSocketFactory sockets, Script script) throws IOException {
+    RawUpstream(ServerSocketFactory sockets, Script script) throws IOException {
         server = sockets.createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("scripted-upstream-accept").start(() -> {
             while (!server.isClosed()) {

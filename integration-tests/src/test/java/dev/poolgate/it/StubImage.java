@@ -3,12 +3,9 @@ package dev.poolgate.it;
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -81,22 +78,18 @@ final class StubImage {
 
     private static Path prepareContext(Path context) {
         try {
-            deleteRecursively(context);
+            ScratchImages.deleteRecursively(context);
             Path rootfs = Files.createDirectories(context.resolve("rootfs"));
             Path runtime = rootfs.resolve("opt/java");
             Files.createDirectories(runtime.getParent());
             jlink(runtime);
-            for (Path library : sharedLibraries(runtime)) {
-                Path copy = rootfs.resolve(library.toString().substring(1));
-                Files.createDirectories(copy.getParent());
-                Files.copy(library, copy, StandardCopyOption.REPLACE_EXISTING); // follows symlinks
-            }
+            ScratchImages.copyLibraries(rootfs, runtimeLibraries(runtime));
             Path jar = rootfs.resolve("opt/stub/stub-backend.jar");
             Files.createDirectories(jar.getParent());
             Files.copy(Suite.stubJar(), jar);
             Path tmp = Files.createDirectories(rootfs.resolve("tmp"));
             Files.setAttribute(tmp, "unix:mode", 01777);
-            replaceSymlinks(rootfs);
+            ScratchImages.replaceSymlinks(rootfs);
             Files.writeString(context.resolve("Dockerfile"), DOCKERFILE);
             return context;
         } catch (IOException e) {
@@ -111,15 +104,16 @@ final class StubImage {
             throw new IllegalStateException("The JDK at " + Suite.javaHome() + " has no bin/jlink; the container mode "
                     + "needs a full JDK 21+");
         }
-        run(jlink.toString(), "--add-modules", MODULES, "--strip-debug", "--no-header-files", "--no-man-pages",
+        ScratchImages.run(jlink.toString(), "--add-modules", MODULES, "--strip-debug", "--no-header-files", "--no-man-pages",
                 "--compress=zip-6", "--output", output.toString());
     }
 
+
     /**
-     * The shared libraries outside the runtime that its launcher and its {@code .so} files load, by
-     * {@code ldd}; a library {@code ldd} cannot find must be one of the runtime's own.
+     * The shared libraries outside the runtime that its launcher and its {@code .so} files load; a
+     * library {@code ldd} cannot find must be one of the runtime's own.
      */
-    private static Set<Path> sharedLibraries(Path runtime) throws IOException {
+    private static Set<Path> runtimeLibraries(Path runtime) throws IOException {
         List<Path> binaries = new ArrayList<>();
         Set<String> own = new TreeSet<>();
         try (Stream<Path> files = Files.walk(runtime)) {
@@ -131,68 +125,6 @@ final class StubImage {
             });
         }
         binaries.add(runtime.resolve("bin/java"));
-        Set<Path> libraries = new TreeSet<>();
-        for (Path binary : binaries) {
-            for (String line : ldd(binary)) {
-                String entry = line.strip();
-                String name = entry.contains("=>") ? entry.substring(0, entry.indexOf("=>")).strip() : null;
-                String target = entry.contains("=>") ? entry.substring(entry.indexOf("=>") + 2).strip() : entry;
-                if (target.startsWith("not found")) {
-                    if (!own.contains(name)) {
-                        throw new IllegalStateException("ldd cannot find " + name + ", which " + binary + " needs");
-                    }
-                    continue;
-                }
-                String path = target.split("\\s+")[0];
-                if (path.startsWith("/") && !Path.of(path).startsWith(runtime)) {
-                    libraries.add(Path.of(path));
-                }
-            }
-        }
-        return libraries;
-    }
-
-    private static List<String> ldd(Path binary) throws IOException {
-        return run("ldd", binary.toString()).lines().toList();
-    }
-
-    /** Runs a command to its end and returns its output; a failure names the command and its output. */
-    private static String run(String... command) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (" + process.exitValue() + "): "
-                        + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        return output;
-    }
-
-    /** jlink links some legal notices to java.base's; the image gets plain copies. */
-    private static void replaceSymlinks(Path root) throws IOException {
-        List<Path> links;
-        try (Stream<Path> files = Files.walk(root)) {
-            links = files.filter(Files::isSymbolicLink).toList();
-        }
-        for (Path link : links) {
-            Path target = link.toRealPath();
-            Files.delete(link);
-            Files.copy(target, link);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
+        return ScratchImages.sharedLibraries(binaries, own, runtime);
     }
 }

@@ -25,6 +25,10 @@ public final class Main {
             System.out.print(Settings.help());
             return;
         }
+        if (Settings.wantsVersion(args)) {
+            System.out.println("poolgate " + Version.get());
+            return;
+        }
         ServerConfig config;
         try {
             config = Settings.parse(args, System.getenv());

@@ -148,6 +148,11 @@ public final class Settings {
         return Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h");
     }
 
+    /** Whether the arguments ask for the version ({@code --version}, {@code -V}). */
+    public static boolean wantsVersion(String[] args) {
+        return Arrays.asList(args).contains("--version") || Arrays.asList(args).contains("-V");
+    }
+
     /**
      * Reads the settings: defaults, then environment variables, then flags
      * ({@code --name value} or {@code --name=value}).
@@ -449,8 +454,10 @@ public final class Settings {
         StringBuilder text = new StringBuilder("""
                 poolgate: a pooling gateway for the Claude API.
 
-                Usage: java -jar http-server.jar [options]
+                Usage: bin/poolgate [options]
+                   or: java -jar http-server/target/poolgate-server.jar [options]   (JDK 21+)
                 Each option can also be set by its environment variable; an option wins.
+                --version prints the version; --help prints this.
                 Durations are seconds (5, 0.5) or carry a unit (500ms, 5s, 2m).
 
                 """);

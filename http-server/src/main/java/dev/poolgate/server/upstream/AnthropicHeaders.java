@@ -1,5 +1,6 @@
 package dev.poolgate.server.upstream;
 
+import dev.poolgate.server.Version;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +37,7 @@ public final class AnthropicHeaders {
     }
 
     private static String version() {
-        String version = AnthropicHeaders.class.getPackage().getImplementationVersion();
-        return version == null || version.isBlank() ? "dev" : version;
+        return Version.get();
     }
 
     /**

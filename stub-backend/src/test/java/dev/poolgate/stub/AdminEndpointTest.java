@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,26 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code /admin/faults}, {@code /admin/faults/reset}, {@code /admin/stats}, and who may use them. */
 @Timeout(30)
-class AdminEndpointTest {
+class AdminEndpointTest extends RunningStubTest {
 
     private static final String ALL_OFF = "{\"request_latency_ms\":0,\"event_latency_ms\":0,\"failure_rate\":0.0,"
             + "\"failure_status\":500,\"retry_after_seconds\":1,\"mid_stream_error_after_deltas\":-1,"
             + "\"health_failing\":false,\"drop_rate\":0.0}";
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
 
     @Test
     void getFaultsShowsEveryFaultOffByDefault() throws Exception {

@@ -14,8 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,22 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * cancel, delete; errored results for bad params; the checks of a create.
  */
 @Timeout(30)
-class BatchesTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class BatchesTest extends RunningStubTest {
 
     private static ObjectNode batchOf(ObjectNode... params) {
         ObjectNode body = StubClient.MAPPER.createObjectNode();

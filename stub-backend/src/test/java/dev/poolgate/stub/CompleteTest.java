@@ -12,31 +12,14 @@ import dev.poolgate.stub.StubClient.Event;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The legacy {@code POST /v1/complete}, plain and streamed in its own event format. */
 @Timeout(30)
-class CompleteTest {
+class CompleteTest extends RunningStubTest {
 
     private static final String PROMPT = "\\n\\nHuman: Tell me a story\\n\\nAssistant:";
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
 
     private HttpResponse<String> complete(String body) throws Exception {
         return client.send(client.api("/v1/complete").POST(HttpRequest.BodyPublishers.ofString(body)));

@@ -17,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,22 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every fault, set through {@link Faults} or {@link StubConfig}: what a client sees. */
 @Timeout(30)
-class FaultsTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class FaultsTest extends RunningStubTest {
 
     private static ObjectNode streamed(String text) {
         ObjectNode request = message(text, 1024);

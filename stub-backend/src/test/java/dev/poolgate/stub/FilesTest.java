@@ -13,31 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The Files API: multipart upload, metadata, list, download, delete. */
 @Timeout(30)
-class FilesTest {
+class FilesTest extends RunningStubTest {
 
     private static final String BOUNDARY = "----poolgate-test-boundary";
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
 
     /** A multipart/form-data body with one file part named {@code field}. */
     private static byte[] multipart(String field, String filename, String contentType, byte[] content) {

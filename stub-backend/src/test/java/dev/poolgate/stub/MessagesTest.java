@@ -14,29 +14,12 @@ import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code POST /v1/messages} without streaming, and {@code POST /v1/messages/count_tokens}. */
 @Timeout(30)
-class MessagesTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class MessagesTest extends RunningStubTest {
 
     @Test
     void replyHasTheMessageShapeOfTheApi() throws Exception {

@@ -11,29 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.OffsetDateTime;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code GET /v1/models} and {@code GET /v1/models/{id}}. */
 @Timeout(30)
-class ModelsTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class ModelsTest extends RunningStubTest {
 
     @Test
     void listHasThePageShapeOfTheApi() throws Exception {

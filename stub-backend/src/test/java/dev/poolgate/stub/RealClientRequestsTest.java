@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,22 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * tens of kilobytes, {@code ?beta=true} and any {@code anthropic-beta} values.
  */
 @Timeout(30)
-class RealClientRequestsTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class RealClientRequestsTest extends RunningStubTest {
 
     /** A request shaped like Claude Code's: about 64 KB, 18 tools, a system-role message, streamed. */
     static ObjectNode claudeCodeShaped(String prompt) {

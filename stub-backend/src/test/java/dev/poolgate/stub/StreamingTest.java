@@ -19,29 +19,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** {@code POST /v1/messages} with {@code "stream": true}: the server-sent events of the API. */
 @Timeout(30)
-class StreamingTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class StreamingTest extends RunningStubTest {
 
     private static ObjectNode streamed(String text, int maxTokens) {
         ObjectNode request = message(text, maxTokens);

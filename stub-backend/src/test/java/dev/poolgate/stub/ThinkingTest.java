@@ -13,8 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.poolgate.stub.StubClient.Event;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,22 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * block precedes the answer, streamed as {@code thinking_delta}s and a {@code signature_delta}.
  */
 @Timeout(30)
-class ThinkingTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class ThinkingTest extends RunningStubTest {
 
     private static ObjectNode thinking(String text, String type) {
         ObjectNode request = message(text, 4096);

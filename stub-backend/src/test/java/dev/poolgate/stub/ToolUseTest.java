@@ -17,8 +17,6 @@ import dev.poolgate.stub.StubClient.Event;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,22 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * text about the result.
  */
 @Timeout(30)
-class ToolUseTest {
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
+class ToolUseTest extends RunningStubTest {
 
     /** A request asking {@code text} with two tools: get_weather (first) and Bash. */
     private static ObjectNode withTools(String text) {

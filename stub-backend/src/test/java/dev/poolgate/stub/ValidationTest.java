@@ -9,8 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,24 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * naming the field and the fix, 401 {@code authentication_error}.
  */
 @Timeout(30)
-class ValidationTest {
+class ValidationTest extends RunningStubTest {
 
     private static final String MESSAGES = "\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]";
-
-    private StubBackend stub;
-    private StubClient client;
-
-    @BeforeEach
-    void start() {
-        stub = StubBackend.start(StubConfig.defaults());
-        client = new StubClient(stub);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        stub.close();
-    }
 
     static Stream<Arguments> invalidBodies() {
         return Stream.of(

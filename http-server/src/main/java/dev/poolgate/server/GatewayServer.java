@@ -78,7 +78,7 @@ public final class GatewayServer implements AutoCloseable {
         UpstreamHealth<ClaudeClient> factory = new UpstreamHealth<>(new ClaudeClientFactory(upstream, upstreamKey,
                 config.upstreamConnectTimeout(), config.upstreamTimeout(), config.upstreamReadTimeout(),
                 config.upstreamHealthPath(), config.upstreamCaFile() == null ? null
-                        : config.upstreamCaFile().sockets()), System::nanoTime);
+                        : config.upstreamCaFile().sockets(), config.upstreamProxy()), System::nanoTime);
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);
@@ -131,6 +131,9 @@ public final class GatewayServer implements AutoCloseable {
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
+        if (config.upstreamProxy() != null) {
+            LOG.info("[STARTUP] Upstream connections tunnel through the egress proxy {}", config.upstreamProxy());
+        }
         if (!server.getAddress().getAddress().isLoopbackAddress() && config.proxyApiKeys().isEmpty()) {
             LOG.warn("[STARTUP] Listening on {}, beyond this machine, without proxy keys: anyone who reaches it "
                     + "spends the upstream key; set POOLGATE_PROXY_API_KEYS (--proxy-api-keys) or bind 127.0.0.1 "

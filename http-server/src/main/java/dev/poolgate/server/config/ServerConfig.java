@@ -2,6 +2,7 @@ package dev.poolgate.server.config;
 
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.server.budget.BudgetSettings;
+import dev.poolgate.server.upstream.EgressProxy;
 import dev.poolgate.server.upstream.UpstreamTrust;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import java.util.List;
  * @param clientConnections write and idle timeouts of client connections, and the accept backlog
  * @param budget the upstream budget (concurrency and per-minute limits), shared through Redis or not
  * @param clientsFile the clients file (named proxy keys with budgets), or null
+ * @param upstreamProxy the egress proxy to tunnel upstream through, or null
  */
 public record ServerConfig(
         String host,
@@ -57,7 +59,8 @@ public record ServerConfig(
         String logFormat,
         ClientConnections clientConnections,
         BudgetSettings budget,
-        Path clientsFile) {
+        Path clientsFile,
+        EgressProxy upstreamProxy) {
 
     public ServerConfig {
         proxyApiKeys = List.copyOf(proxyApiKeys);
@@ -70,7 +73,7 @@ public record ServerConfig(
     public ServerConfig withUpstreamHealthPath(String path) {
         return new ServerConfig(host, port, upstream, upstreamApiKey, proxyApiKeys, adminApiKeys, maxRequestBytes,
                 requestReadTimeout, upstreamConnectTimeout, upstreamTimeout, upstreamReadTimeout, path, upstreamCaFile,
-                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections, budget, clientsFile);
+                drainTimeout, pool, upstreamRetries, stubUpstream, logFormat, clientConnections, budget, clientsFile, upstreamProxy);
     }
 
     /** Whether the embedded stub backend is the upstream ({@code --upstream stub}). */
@@ -90,6 +93,6 @@ public record ServerConfig(
                 + ", upstreamTimeout=" + upstreamTimeout + ", upstreamReadTimeout=" + upstreamReadTimeout
                 + ", upstreamHealthPath=" + upstreamHealthPath + ", upstreamCaFile=" + upstreamCaFile
                 + ", drainTimeout=" + drainTimeout + ", pool=" + pool + ", upstreamRetries=" + upstreamRetries
-                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + ", budget=" + budget + ", clientsFile=" + clientsFile + "]";
+                + ", logFormat=" + logFormat + ", clientConnections=" + clientConnections + ", budget=" + budget + ", clientsFile=" + clientsFile + ", upstreamProxy=" + upstreamProxy + "]";
     }
 }

@@ -4,6 +4,7 @@ import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.server.budget.BudgetSettings;
 import dev.poolgate.server.budget.Rates;
 import dev.poolgate.server.budget.RedisUrls;
+import dev.poolgate.server.upstream.EgressProxy;
 import dev.poolgate.server.upstream.UpstreamTrust;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -100,6 +101,9 @@ public final class Settings {
                 "report a client held longer than this (0: off)"),
         LOG_FORMAT("--log-format", "POOLGATE_LOG_FORMAT", "text",
                 "text, or json (one JSON object per line, with the event's fields)"),
+        UPSTREAM_PROXY("--upstream-proxy", "POOLGATE_UPSTREAM_PROXY", "",
+                "http://[user:password@]host:port to tunnel upstream through; empty: HTTPS_PROXY / HTTP_PROXY "
+                        + "unless NO_PROXY names the host"),
         CLIENTS_FILE("--clients-file", "POOLGATE_CLIENTS_FILE", "",
                 "JSON file of named proxy keys with per-minute budgets each, read again on SIGHUP; empty: none"),
         CLUSTER_REDIS_URL("--cluster-redis-url", "POOLGATE_CLUSTER_REDIS_URL", "",
@@ -139,6 +143,8 @@ public final class Settings {
     private static final int MAX_POOL_SIZE = 10_000;
 
     private final Map<Setting, String> values = new EnumMap<>(Setting.class);
+    /** The process environment, for the proxy variables every HTTP client honours (HTTPS_PROXY...). */
+    private Map<String, String> environment = Map.of();
 
     private Settings() {
     }
@@ -161,6 +167,7 @@ public final class Settings {
      */
     public static ServerConfig parse(String[] args, Map<String, String> environment) {
         Settings settings = new Settings();
+        settings.environment = environment;
         for (Setting setting : Setting.values()) {
             String fromEnvironment = environment.get(setting.variable);
             settings.values.put(setting, fromEnvironment != null ? fromEnvironment.strip() : setting.defaultValue);
@@ -257,7 +264,35 @@ public final class Settings {
                 new ClientConnections(duration(Setting.CLIENT_WRITE_TIMEOUT, false),
                         duration(Setting.CLIENT_IDLE_TIMEOUT, false), integer(Setting.ACCEPT_BACKLOG, 1, 65_535)),
                 budget(),
-                clientsFile());
+                clientsFile(),
+                stub ? null : proxy(upstream));
+    }
+
+    /**
+     * The egress proxy: {@code --upstream-proxy} for any upstream, else the environment's
+     * {@code HTTPS_PROXY} (https upstream) or {@code HTTP_PROXY} (http), in either case, unless
+     * {@code NO_PROXY} names the upstream's host.
+     */
+    private EgressProxy proxy(URI upstream) {
+        String value = values.get(Setting.UPSTREAM_PROXY);
+        if (value.isEmpty() && upstream != null) {
+            String name = "https".equalsIgnoreCase(upstream.getScheme()) ? "HTTPS_PROXY" : "HTTP_PROXY";
+            value = environment.getOrDefault(name, environment.getOrDefault(name.toLowerCase(Locale.ROOT), ""))
+                    .strip();
+            String noProxy = environment.getOrDefault("NO_PROXY", environment.getOrDefault("no_proxy", ""));
+            if (value.isEmpty() || EgressProxy.exempt(upstream.getHost(), noProxy)) {
+                return null;
+            }
+        }
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return EgressProxy.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid " + Setting.UPSTREAM_PROXY.label() + " (or HTTPS_PROXY): "
+                    + e.getMessage());
+        }
     }
 
     private Path clientsFile() {
@@ -444,7 +479,8 @@ public final class Settings {
 
     private static IllegalArgumentException invalid(Setting setting, String value, String expected) {
         boolean secret = setting == Setting.UPSTREAM_KEY || setting == Setting.PROXY_KEYS
-                || setting == Setting.ADMIN_KEYS || setting == Setting.CLUSTER_REDIS_URL;
+                || setting == Setting.ADMIN_KEYS || setting == Setting.CLUSTER_REDIS_URL
+                || setting == Setting.UPSTREAM_PROXY;
         return new IllegalArgumentException("Invalid " + setting.label() + ": " + (secret ? "(hidden)" : "'" + value
                 + "'") + "; expected " + expected);
     }

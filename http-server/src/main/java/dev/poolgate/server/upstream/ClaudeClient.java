@@ -27,11 +27,12 @@ public final class ClaudeClient implements AutoCloseable {
      * @param headersTimeout how long upstream may take to send its response headers
      * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
      * @param tlsSockets the TLS sockets of an https upstream; null for the JVM's default
+     * @param proxy the egress proxy to tunnel through, or null
      */
     ClaudeClient(URI base, String apiKey, Duration connectTimeout, Duration headersTimeout, Duration readTimeout,
-            SSLSocketFactory tlsSockets) {
+            SSLSocketFactory tlsSockets, EgressProxy proxy) {
         this.connection = new Http1Connection(base, connectTimeout, headersTimeout, readTimeout, tlsSockets,
-                Http1Connection.TLS_CHECK_AFTER_IDLE);
+                Http1Connection.TLS_CHECK_AFTER_IDLE, proxy);
         this.base = base;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;

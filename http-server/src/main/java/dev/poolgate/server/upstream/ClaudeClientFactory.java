@@ -19,6 +19,8 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
     private final Duration headersTimeout;
     private final Duration readTimeout;
     private final String healthPath;
+    /** The egress proxy, or null. */
+    private final EgressProxy proxy;
     private final SSLSocketFactory tlsSockets;
 
     /**
@@ -29,10 +31,12 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
      * @param healthPath the path of the warm-up and health-check request
      * @param tlsSockets the TLS sockets of an https upstream (see {@link UpstreamTrust}); null for
      *     the JVM's default
+     * @param proxy the egress proxy every connection tunnels through, or null
      */
     public ClaudeClientFactory(URI upstream, String apiKey, Duration connectTimeout, Duration headersTimeout,
-            Duration readTimeout, String healthPath, SSLSocketFactory tlsSockets) {
+            Duration readTimeout, String healthPath, SSLSocketFactory tlsSockets, EgressProxy proxy) {
         this.tlsSockets = tlsSockets;
+        this.proxy = proxy;
         this.upstream = upstream;
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
@@ -43,7 +47,8 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
 
     @Override
     public ClaudeClient create() throws IOException, InterruptedException {
-        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, headersTimeout, readTimeout, tlsSockets);
+        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, headersTimeout, readTimeout, tlsSockets,
+                proxy);
         try {
             if (!client.ping(healthPath)) {
                 throw new IOException("Upstream " + upstream + " answered the warm-up request " + healthPath

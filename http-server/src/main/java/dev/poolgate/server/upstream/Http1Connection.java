@@ -68,6 +68,8 @@ final class Http1Connection implements AutoCloseable {
     private final long headersTimeoutNanos;
     private final int readTimeoutMillis;
     private final SSLSocketFactory tlsSockets;
+    /** The egress proxy every connection tunnels through, or null to connect directly. */
+    private final EgressProxy proxy;
     private final long tlsCheckAfterIdleNanos;
 
     // Not guarded: one holder at a time (the pool's lease); close() from another thread only
@@ -99,6 +101,13 @@ final class Http1Connection implements AutoCloseable {
      */
     Http1Connection(URI base, Duration connectTimeout, Duration headersTimeout, Duration readTimeout,
             SSLSocketFactory tlsSockets, Duration tlsCheckAfterIdle) {
+        this(base, connectTimeout, headersTimeout, readTimeout, tlsSockets, tlsCheckAfterIdle, null);
+    }
+
+    /** @param proxy the egress proxy to tunnel through ({@code CONNECT}), or null to connect directly */
+    Http1Connection(URI base, Duration connectTimeout, Duration headersTimeout, Duration readTimeout,
+            SSLSocketFactory tlsSockets, Duration tlsCheckAfterIdle, EgressProxy proxy) {
+        this.proxy = proxy;
         this.tlsSockets = tlsSockets;
         this.tlsCheckAfterIdleNanos = tlsCheckAfterIdle.toNanos();
         this.base = base;
@@ -315,7 +324,13 @@ final class Http1Connection implements AutoCloseable {
         Socket plain = tcp.socket();
         try {
             plain.setTcpNoDelay(true);
-            plain.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            if (proxy == null) {
+                plain.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+            } else {
+                plain.connect(new InetSocketAddress(proxy.host(), proxy.port()), connectTimeoutMillis);
+                plain.setSoTimeout(connectTimeoutMillis);
+                proxy.tunnel(plain, host, port);
+            }
             Socket connected = plain;
             if (tls) {
                 plain.setSoTimeout(connectTimeoutMillis);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the gateway's container image from local files only: a jlinked runtime, the shared
+# libraries it loads (found by ldd, copied to the same paths) and the gateway's jar, FROM scratch.
+# No base image exists to be pulled, and nothing is pulled.
+#   deploy/image/build-image.sh [tag]     (bin/poolgate image calls it; default tag poolgate:<version>)
+# Needs: a JDK 21+ with jlink (JAVA to its bin/java, or found as bin/poolgate finds it), ldd,
+# the docker CLI and an engine, and the jar (built first when missing).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+jar="$root/http-server/target/poolgate-server.jar"
+java="${JAVA:-}"
+if [ -z "$java" ]; then
+  for candidate in "${POOLGATE_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/jlink" ] && [ -f "$candidate/release" ] || continue
+    major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$candidate/release")
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then java="$candidate/bin/java"; break; fi
+  done
+fi
+if [ -z "$java" ] || [ ! -x "$(dirname "$java")/jlink" ]; then
+  echo "build-image: needs a JDK 21+ with jlink: set JAVA_HOME (or POOLGATE_JAVA_HOME) to one" >&2
+  exit 1
+fi
+if [ ! -f "$jar" ]; then
+  echo "build-image: building the jar first" >&2
+  (cd "$root" && mvn -B -q -Dmaven.test.skip=true package -pl http-server -am)
+fi
+version=$("$java" -jar "$jar" --version | awk '{print $2}')
+tag="${1:-poolgate:$version}"
+context=$(mktemp -d)
+trap 'rm -rf "$context"' EXIT
+rootfs="$context/rootfs"
+mkdir -p "$rootfs/opt/poolgate" "$rootfs/tmp"
+chmod 1777 "$rootfs/tmp"
+# What the gateway needs (jdeps lists java.desktop and java.sql too: Jackson's and logback's
+# optional support for java.beans and JDBC, which the gateway never uses).
+modules=java.base,java.logging,java.management,java.naming,java.net.http,java.xml,jdk.httpserver,jdk.management,jdk.unsupported
+"$(dirname "$java")/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-6 --output "$rootfs/opt/java"
+# The libraries the launcher and the runtime's own .so files load, outside the runtime.
+{ ldd "$rootfs/opt/java/bin/java"; find "$rootfs/opt/java" -name '*.so' -exec ldd {} \; ; } 2>/dev/null \
+  | awk '/=>/ {print $3} !/=>/ && $1 ~ /^\// {print $1}' | grep '^/' | grep -v "^$rootfs" | sort -u \
+  | while read -r library; do
+      mkdir -p "$rootfs$(dirname "$library")"
+      cp -L "$library" "$rootfs$library"
+    done
+# jlink links some legal notices: plain copies in the image.
+find "$rootfs" -type l | while read -r link; do target=$(readlink -f "$link"); rm "$link"; cp "$target" "$link"; done
+cp "$jar" "$rootfs/opt/poolgate/poolgate-server.jar"
+cat > "$context/Dockerfile" <<DOCKERFILE
+# The poolgate gateway on a jlinked runtime: no base image, nothing to pull.
+FROM scratch
+COPY rootfs/ /
+ENV POOLGATE_HOST=0.0.0.0 POOLGATE_PORT=8000
+EXPOSE 8000
+# SIGTERM drains requests in flight (--drain-timeout), then exits 0.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-jar", "/opt/poolgate/poolgate-server.jar"]
+DOCKERFILE
+docker build --quiet --label "org.opencontainers.image.version=$version" -t "$tag" -t poolgate:latest "$context" >/dev/null
+echo "$tag"

@@ -144,9 +144,11 @@ log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
 # upstream kind, as a user's own earlier start would have written it), plus trust in the TLS
 # stub's certificate through the JDK's standard trust-store properties.
 POOLGATE_JVM=(-XX:+AutoCreateSharedArchive '-Xlog:cds*=off'
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
   "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
   -Djavax.net.ssl.trustStoreType=PKCS12)
+# The subject poolgate-custom is poolgate with these JVM options added, to compare settings side
+# by side in one run (e.g. CUSTOM_JVM="-XX:+UseSerialGC -Xmx64m" SUBJECTS="poolgate poolgate-custom").
+read -r -a CUSTOM_JVM_OPTS <<<"${CUSTOM_JVM:-}"
 
 # --- subjects ------------------------------------------------------------------------------------
 # start_subject NAME UPSTREAM: sets SUBJ_PID, SUBJ_URL, READY_MS (start to first served request),
@@ -163,11 +165,13 @@ start_subject() {
       SUBJ_PID=$UP_PID; READY_MS=""
       if [[ $upstream == tls ]]; then SUBJ_URL=$up_url; else SUBJ_URL="http://127.0.0.1:$up_port"; fi
       ;;
-    poolgate|poolgate-nopool)
+    poolgate|poolgate-nopool|poolgate-custom)
       port=$(free_port); SUBJ_URL="http://127.0.0.1:$port"
       local pool=true; [[ $name == poolgate-nopool ]] && pool=false
+      local extra=(); [[ $name == poolgate-custom ]] && extra=("${CUSTOM_JVM_OPTS[@]}")
       t0=$(now_ns)
-      "$JAVA" "${POOLGATE_JVM[@]}" "-XX:SharedArchiveFile=$WORK/poolgate-$upstream.jsa" -jar "$SERVER_JAR" \
+      "$JAVA" "${POOLGATE_JVM[@]}" "${extra[@]}" "-XX:SharedArchiveFile=$WORK/poolgate-$name-$upstream.jsa" \
+        -jar "$SERVER_JAR" \
         --port "$port" --anthropic-base-url "$up_url" \
         --anthropic-api-key k --upstream-health-path /health --pool-enabled "$pool" \
         >"$WORK/$name.log" 2>&1 &

@@ -54,7 +54,9 @@ ENV POOLGATE_HOST=0.0.0.0 POOLGATE_PORT=8000
 EXPOSE 8000
 # SIGTERM drains requests in flight (--drain-timeout), then exits 0.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-jar", "/opt/poolgate/poolgate-server.jar"]
+# The defaults bin/poolgate uses (docs/performance.md): peak RSS near 95 MiB under load.
+ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "-Xss256k", "-XX:MaxMetaspaceSize=64m", \
+"-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1", "-jar", "/opt/poolgate/poolgate-server.jar"]
 DOCKERFILE
 docker build --quiet --label "org.opencontainers.image.version=$version" -t "$tag" -t poolgate:latest "$context" >/dev/null
 echo "$tag"

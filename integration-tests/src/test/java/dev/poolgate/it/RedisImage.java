@@ -1,16 +1,12 @@
 package dev.poolgate.it;
 
-import com.github.dockerjava.api.exception.NotFoundException;
 import dev.poolgate.testkit.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
@@ -39,22 +35,9 @@ final class RedisImage {
 
     static synchronized ImageFromDockerfile get() {
         if (image == null) {
-            Path context = prepareContext(Suite.workDir().resolve("redis-image"));
-            String name = "poolgate-it-redis:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-            image = new ImageFromDockerfile(name, false).withFileFromPath(".", context);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(name), "poolgate-it-redis-image"));
+            image = ScratchImages.image("poolgate-it-redis", prepareContext(Suite.workDir().resolve("redis-image")));
         }
         return image;
-    }
-
-    private static void remove(String name) {
-        try {
-            DockerClientFactory.instance().client().removeImageCmd(name).withForce(true).exec();
-        } catch (NotFoundException e) {
-            // Never built.
-        } catch (RuntimeException e) {
-            System.err.println("Could not remove the Redis image " + name + " (docker rmi it by hand): " + e);
-        }
     }
 
     private static Path prepareContext(Path context) {

@@ -1,15 +1,20 @@
 package dev.poolgate.it;
 
+import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * What the suite's images built {@code FROM scratch} share (the stub's and Redis's): the shared
@@ -19,6 +24,28 @@ import java.util.stream.Stream;
 final class ScratchImages {
 
     private ScratchImages() {
+    }
+
+    /**
+     * An image of the build context in {@code context}, tagged {@code repository:<random>}, that
+     * Testcontainers builds on first use and that is removed when the test JVM exits.
+     */
+    static ImageFromDockerfile image(String repository, Path context) {
+        String name = repository + ":" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        // Testcontainers' own clean-up at exit prunes only untagged images: this one goes by name.
+        ImageFromDockerfile image = new ImageFromDockerfile(name, false).withFileFromPath(".", context);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(name), "remove-" + repository));
+        return image;
+    }
+
+    private static void remove(String name) {
+        try {
+            DockerClientFactory.instance().client().removeImageCmd(name).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // Never built: no container was started.
+        } catch (RuntimeException e) {
+            System.err.println("Could not remove the image " + name + " (docker rmi it by hand): " + e);
+        }
     }
 
     /**

@@ -1,18 +1,14 @@
 package dev.poolgate.it;
 
-import com.github.dockerjava.api.exception.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
@@ -58,22 +54,9 @@ final class StubImage {
             Path context = prepareContext(Suite.workDir().resolve("stub-image"));
             System.out.printf("Stub image context prepared in %d ms (jlinked %s, %s)%n",
                     (System.nanoTime() - start) / 1_000_000, MODULES, context);
-            String name = "poolgate-it-stub:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-            // Testcontainers' own clean-up at exit prunes only untagged images: this one goes by name.
-            image = new ImageFromDockerfile(name, false).withFileFromPath(".", context);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> remove(name), "poolgate-it-stub-image"));
+            image = ScratchImages.image("poolgate-it-stub", context);
         }
         return image;
-    }
-
-    private static void remove(String name) {
-        try {
-            DockerClientFactory.instance().client().removeImageCmd(name).withForce(true).exec();
-        } catch (NotFoundException e) {
-            // Never built: no container was started.
-        } catch (RuntimeException e) {
-            System.err.println("Could not remove the stub image " + name + " (docker rmi it by hand): " + e);
-        }
     }
 
     private static Path prepareContext(Path context) {

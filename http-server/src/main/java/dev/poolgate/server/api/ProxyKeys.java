@@ -141,6 +141,12 @@ final class ProxyKeys {
      * or {@code -} when it presents none. Never the key.
      */
     static String client(Headers headers) {
+        String presented = presentedKey(headers);
+        return presented == null ? "-" : "key-" + HexFormat.of().formatHex(digest(presented), 0, 4);
+    }
+
+    /** The key the request presents as {@code x-api-key} or {@code Authorization: Bearer}, or null. */
+    private static String presentedKey(Headers headers) {
         String presented = headers.getFirst("x-api-key");
         if (presented == null) {
             String authorization = headers.getFirst("authorization");
@@ -148,22 +154,13 @@ final class ProxyKeys {
                 presented = authorization.substring(7).strip();
             }
         }
-        if (presented == null || presented.isEmpty()) {
-            return "-";
-        }
-        return "key-" + HexFormat.of().formatHex(digest(presented), 0, 4);
+        return presented == null || presented.isEmpty() ? null : presented;
     }
 
     /** The digest of the key the request presents. */
     private static byte[] presented(Headers headers, String kind) {
-        String presented = headers.getFirst("x-api-key");
+        String presented = presentedKey(headers);
         if (presented == null) {
-            String authorization = headers.getFirst("authorization");
-            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                presented = authorization.substring(7).strip();
-            }
-        }
-        if (presented == null || presented.isEmpty()) {
             throw new ApiError(401, "authentication_error", "x-api-key header is required; send one of the "
                     + "gateway's " + kind + " keys as x-api-key or Authorization: Bearer");
         }

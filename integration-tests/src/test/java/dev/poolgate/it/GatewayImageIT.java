@@ -94,6 +94,9 @@ class GatewayImageIT {
                              .withStartupTimeout(Duration.ofSeconds(60)))) {
             stub.start();
             gateway.start();
+            // The log consumer gets the lines asynchronously, after the wait strategy saw them.
+            Await.until("the listening line reached the log consumer", Duration.ofSeconds(30),
+                    () -> String.join("\n", lines).contains("[STARTUP] Gateway listening on"));
             String log = String.join("\n", lines);
             assertTrue(log.contains("[STARTUP] Configuring connection pool manager..."), log);
             assertTrue(log.contains("connection pool initialized successfully"), log);
@@ -113,6 +116,8 @@ class GatewayImageIT {
             Await.until("the gateway exits after SIGTERM", Duration.ofSeconds(60),
                     () -> !Boolean.TRUE.equals(docker().inspectContainerCmd(id).exec().getState().getRunning()));
             Long exit = docker().inspectContainerCmd(id).exec().getState().getExitCodeLong();
+            Await.until("the last shutdown line reached the log consumer", Duration.ofSeconds(30),
+                    () -> String.join("\n", lines).contains("connection pool shut down successfully"));
             String after = String.join("\n", lines);
             // 143 = 128 + SIGTERM: how a JVM ends after its shutdown hooks (the drain) ran to completion.
             assertEquals(143L, exit, after);

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -391,7 +393,7 @@ final class RedisBudgetStore implements BudgetStore {
 
     /** Runs scripts by their digest, loading them again after Redis forgot them (a restart). */
     private final class Scripts {
-        private final java.util.Map<String, String> digests = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, String> digests = new ConcurrentHashMap<>();
 
         Object run(String script, List<String> keys, List<String> givenArgs) {
             List<String> args = new ArrayList<>(givenArgs);

@@ -259,11 +259,6 @@ public final class UpstreamBudget implements AutoCloseable {
         }
     }
 
-    /** Labels of the metrics this budget exports, and their values now. */
-    public Map<String, Long> counters() {
-        return Map.of("store_failures", storeFailures.sum());
-    }
-
     @Override
     public void close() {
         closed = true;

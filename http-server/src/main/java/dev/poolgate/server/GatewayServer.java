@@ -6,6 +6,7 @@ import dev.poolgate.httpkit.RequestReadDeadlines;
 import dev.poolgate.httpkit.ServerOptions;
 import dev.poolgate.httpkit.StrictHttpServerProvider;
 import dev.poolgate.pool.Pool;
+import dev.poolgate.pool.PoolManagement;
 import dev.poolgate.server.api.Endpoints;
 import dev.poolgate.server.api.Router;
 import dev.poolgate.server.budget.UpstreamBudget;
@@ -49,12 +50,15 @@ public final class GatewayServer implements AutoCloseable {
     private final Router router;
     /** The upstream budget, or null when no limit is set. */
     private final UpstreamBudget budget;
+    /** The pool's JMX registration, or null when another pool of its name holds the name. */
+    private final PoolManagement.Registration jmx;
     /** Set once shutdown begins: /health answers 503 and API requests are refused. */
     private final AtomicBoolean shuttingDown;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GatewayServer(ServerConfig config, Pool<ClaudeClient> pool, HttpServer server, ExecutorService executor,
-            RequestReadDeadlines readDeadlines, Router router, UpstreamBudget budget, AtomicBoolean shuttingDown) {
+            RequestReadDeadlines readDeadlines, Router router, UpstreamBudget budget,
+            PoolManagement.Registration jmx, AtomicBoolean shuttingDown) {
         this.config = config;
         this.pool = pool;
         this.server = server;
@@ -62,6 +66,7 @@ public final class GatewayServer implements AutoCloseable {
         this.readDeadlines = readDeadlines;
         this.router = router;
         this.budget = budget;
+        this.jmx = jmx;
         this.shuttingDown = shuttingDown;
     }
 
@@ -82,6 +87,7 @@ public final class GatewayServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);
+        PoolManagement.Registration jmx = jmx(pool);
         if (config.pool().poolingEnabled()) {
             int created = pool.stats().totalConnections();
             if (created >= config.pool().minSize()) {
@@ -127,7 +133,7 @@ public final class GatewayServer implements AutoCloseable {
         server.createContext("/", router);
         server.setExecutor(readDeadlines);
         GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router, budget,
-                shuttingDown);
+                jmx, shuttingDown);
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
@@ -144,6 +150,19 @@ public final class GatewayServer implements AutoCloseable {
             LOG.warn(jdkWarning);
         }
         return gateway;
+    }
+
+    /**
+     * Registers the pool over JMX (min/max and the acquire timeout adjustable there); a second
+     * gateway in one JVM with the same pool name (tests only) goes without.
+     */
+    private static PoolManagement.Registration jmx(Pool<ClaudeClient> pool) {
+        try {
+            return PoolManagement.register(pool);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("[STARTUP] The pool is not registered over JMX: {}", e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -275,6 +294,9 @@ public final class GatewayServer implements AutoCloseable {
         readDeadlines.close();
         if (budget != null) {
             budget.close();
+        }
+        if (jmx != null) {
+            jmx.close();
         }
         pool.close();
         LOG.info("[SHUTDOWN] {} connection pool shut down successfully", connection);

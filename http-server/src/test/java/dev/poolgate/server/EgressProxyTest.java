@@ -104,6 +104,9 @@ class EgressProxyTest {
         assertTrue(e.getMessage().contains("--upstream-proxy"), e.getMessage());
         assertFalse(e.getMessage().contains(PASSWORD), e.getMessage());
         assertEquals("http://u:***@h:8080", EgressProxy.parse("http://u:" + PASSWORD + "@h:8080").toString());
+        assertEquals("Basic " + Base64.getEncoder().encodeToString("gate:p:w".getBytes(StandardCharsets.UTF_8)),
+                EgressProxy.parse("http://gate:p%3Aw@h:8080").authorization(), "a %3A in the password stays in it");
+        assertThrows(IllegalArgumentException.class, () -> EgressProxy.parse("http://ga%3Ate:pw@h:8080"));
         assertTrue(EgressProxy.exempt("api.anthropic.com", "*"));
         assertFalse(EgressProxy.exempt("api.anthropic.com", "anthropic.co"));
     }

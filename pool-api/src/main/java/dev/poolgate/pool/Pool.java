@@ -72,6 +72,30 @@ public interface Pool<T> extends AutoCloseable {
     Lease<T> acquire(Duration timeout);
 
     /**
+     * Changes the pool's minimum and maximum while it runs (operators do it through
+     * {@link PoolManagement}): a higher maximum or minimum creates what waiters or the minimum
+     * need at once; a lower maximum closes idle connections above it at once and busy ones when
+     * they come back. The other settings stay as configured.
+     *
+     * @throws IllegalArgumentException for sizes {@link PoolConfig} refuses (the message names the fix)
+     * @throws UnsupportedOperationException from a pool that cannot change its sizes
+     */
+    default void resize(int minSize, int maxSize) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot change its sizes while it runs");
+    }
+
+    /**
+     * Changes how long {@link #acquire()} waits, while the pool runs.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is null or not positive
+     * @throws UnsupportedOperationException from a pool that cannot change it
+     */
+    default void acquireTimeout(Duration timeout) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot change its acquire timeout while "
+                + "it runs");
+    }
+
+    /**
      * Returns a lease's connection to the pool; the same as {@link Lease#close()}.
      *
      * @throws IllegalArgumentException if the lease is null or was handed out by another pool

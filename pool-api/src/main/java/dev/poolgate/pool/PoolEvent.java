@@ -93,6 +93,8 @@ public sealed interface PoolEvent {
         FAILED_VALIDATION,
         /** The pool closed. */
         SHUTDOWN,
+        /** Above the maximum after it was lowered ({@link Pool#resize}). */
+        RESIZED,
         /** Pooling is disabled: every connection is destroyed on release. */
         UNPOOLED
     }

@@ -52,8 +52,16 @@ public record EgressProxy(String host, int port, String authorization, String sh
         }
         String authorization = null;
         if (uri.getRawUserInfo() != null) {
-            String credentials = URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
-            authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+            // Split before decoding: a %3A in the password stays part of it.
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            String user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+            if (user.contains(":")) {
+                throw new IllegalArgumentException("The egress proxy URL " + shown + " has a ':' in its user name, "
+                        + "which Basic authentication cannot carry");
+            }
+            String password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "";
+            authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                    .getBytes(StandardCharsets.UTF_8));
         }
         return new EgressProxy(uri.getHost(), uri.getPort() == -1 ? 80 : uri.getPort(), authorization, shown);
     }

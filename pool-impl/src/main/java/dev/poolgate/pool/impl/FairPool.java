@@ -71,7 +71,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
 
     private enum RunState { RUNNING, SHUTTING_DOWN, CLOSED }
 
-    private final PoolConfig config;
+    /** The settings; replaced whole under {@link #lock} by {@link #resize} and {@link #acquireTimeout}. */
+    private volatile PoolConfig config;
     private final ConnectionFactory<T> factory;
     private final PoolListener listener;
     /**
@@ -382,6 +383,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             DestroyReason reason = invalidate ? DestroyReason.INVALIDATED
                     : runState != RunState.RUNNING ? DestroyReason.SHUTDOWN
                     : connection.expiredAt(now) ? DestroyReason.EXPIRED
+                    : live.size() > config.maxSize() ? DestroyReason.RESIZED
                     : null;
             destroy = reason != null;
             if (destroy) {
@@ -422,6 +424,44 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         connection.state = PooledConnection.State.IDLE;
         idle.addFirst(connection);
         inUse--;
+    }
+
+    // ---------------------------------------------------------------- settings at run time
+
+    @Override
+    public void resize(int minSize, int maxSize) {
+        PoolConfig resized = config.toBuilder().minSize(minSize).maxSize(maxSize).build();
+        List<PooledConnection<T>> surplus = new ArrayList<>();
+        List<PoolEvent> events = new ArrayList<>();
+        lock.lock();
+        try {
+            config = resized;
+            // Idle connections above the new maximum go now; busy ones when they come back (end()).
+            while (live.size() > resized.maxSize() && !idle.isEmpty()) {
+                PooledConnection<T> connection = idle.pollLast();
+                connection.state = PooledConnection.State.HELD;
+                inUse++;
+                events.add(remove(connection, DestroyReason.RESIZED));
+                surplus.add(connection);
+            }
+            reserveCreations();
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < surplus.size(); i++) {
+            destroy(surplus.get(i), events.get(i));
+        }
+    }
+
+    @Override
+    public void acquireTimeout(Duration timeout) {
+        LeaseOwner.checkTimeout(timeout);
+        lock.lock();
+        try {
+            config = config.toBuilder().acquireTimeout(timeout).build();
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- creation

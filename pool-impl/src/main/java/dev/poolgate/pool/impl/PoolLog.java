@@ -114,6 +114,7 @@ final class PoolLog implements PoolListener {
                     id, Seconds.of(config.maxLifetime()));
             case INVALIDATED -> LOG.info("[POOL] Connection {} was invalidated by its holder", id);
             case FAILED_VALIDATION -> LOG.info("[POOL] Connection {} failed validation on its way out", id);
+            case RESIZED -> LOG.info("[POOL] Connection {} is above the pool's lowered maximum", id);
             case SHUTDOWN -> {
                 // The shutdown sentence is the plain one below.
             }

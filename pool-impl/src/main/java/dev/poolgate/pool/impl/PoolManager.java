@@ -20,6 +20,7 @@ final class PoolManager<T> implements Pool<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.poolgate.pool.manager");
 
+    /** The settings at creation, for the start-up line; {@link #config()} gives the current ones. */
     private final PoolConfig config;
     private final Pool<T> pool;
 
@@ -35,7 +36,7 @@ final class PoolManager<T> implements Pool<T> {
 
     @Override
     public Lease<T> acquire() {
-        return acquire(config.acquireTimeout());
+        return acquire(pool.config().acquireTimeout());
     }
 
     @Override
@@ -71,7 +72,18 @@ final class PoolManager<T> implements Pool<T> {
 
     @Override
     public PoolConfig config() {
-        return config;
+        return pool.config();
+    }
+
+    @Override
+    public void resize(int minSize, int maxSize) {
+        pool.resize(minSize, maxSize);
+        LOG.info("[POOL_MANAGER] {} pool resized (min: {}, max: {})", config.name(), minSize, maxSize);
+    }
+
+    @Override
+    public void acquireTimeout(Duration timeout) {
+        pool.acquireTimeout(timeout);
     }
 
     @Override

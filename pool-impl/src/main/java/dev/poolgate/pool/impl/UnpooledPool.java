@@ -24,7 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
 
-    private final PoolConfig config;
+    /** The settings; replaced whole by {@link #resize} and {@link #acquireTimeout} (sizes are not limits here). */
+    private volatile PoolConfig config;
     private final ConnectionFactory<T> factory;
     private final PoolListener listener;
     private final PoolClock clock;
@@ -188,6 +189,17 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public void resize(int minSize, int maxSize) {
+        config = config.toBuilder().minSize(minSize).maxSize(maxSize).build();
+    }
+
+    @Override
+    public void acquireTimeout(Duration timeout) {
+        LeaseOwner.checkTimeout(timeout);
+        config = config.toBuilder().acquireTimeout(timeout).build();
     }
 
     @Override

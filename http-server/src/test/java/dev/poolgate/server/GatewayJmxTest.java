@@ -1,0 +1,31 @@
+package dev.poolgate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.poolgate.pool.PoolManagement;
+import java.lang.management.ManagementFactory;
+import javax.management.Attribute;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The gateway registers its pool over JMX at start, obeys a new maximum set there, and unregisters on close. */
+@Timeout(60)
+class GatewayJmxTest {
+
+    @Test
+    void thePoolIsAnMXBeanWhileTheGatewayRuns() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = PoolManagement.objectName("jmx gateway");
+        try (Gateway gateway = Gateways.start("--pool-name", "jmx gateway", "--pool-max-size", "4")) {
+            assertEquals(4, server.getAttribute(name, "MaxSize"));
+            assertEquals(2, server.getAttribute(name, "TotalConnections"));
+            server.setAttribute(name, new Attribute("MaxSize", 8));
+            GatewayClient client = new GatewayClient(gateway);
+            assertEquals(8, client.stat("max_connections"), "/pool/stats shows the new maximum");
+        }
+        assertFalse(server.isRegistered(name), "unregistered on close");
+    }
+}

@@ -5,7 +5,21 @@ import java.time.Duration;
 /** Argument checks whose messages name the argument, the bad value and the fix. */
 final class Arguments {
 
+    /**
+     * The longest duration a setting takes: 100 years. Beyond it the pool's arithmetic in
+     * nanoseconds would overflow (about 292 years fit in a long), and nothing is meant by it.
+     */
+    static final Duration MAX_DURATION = Duration.ofDays(36_500);
+
     private Arguments() {
+    }
+
+    private static Duration requireAtMost(Duration value, String name) {
+        if (value.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + " must be at most " + MAX_DURATION.toDays() + " days (100 years), "
+                    + "but was " + value + "; pass a shorter duration");
+        }
+        return value;
     }
 
     static <V> V requireNonNull(V value, String name, String fix) {
@@ -21,7 +35,7 @@ final class Arguments {
             throw new IllegalArgumentException(name + " must be > 0, but was " + value
                     + "; pass a positive duration, e.g. Duration.ofSeconds(5)");
         }
-        return value;
+        return requireAtMost(value, name);
     }
 
     static Duration requireNotNegative(Duration value, String name, String zeroMeans) {
@@ -30,7 +44,7 @@ final class Arguments {
             throw new IllegalArgumentException(name + " must be >= 0 (0 for " + zeroMeans + "), but was "
                     + value);
         }
-        return value;
+        return requireAtMost(value, name);
     }
 
     static int requireNotNegative(int value, String name) {

@@ -206,7 +206,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
         boolean requeued = false;
         while (true) {
             PooledConnection<T> connection = null;

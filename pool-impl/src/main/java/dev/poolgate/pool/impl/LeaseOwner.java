@@ -14,6 +14,17 @@ interface LeaseOwner<T> {
         }
     }
 
+    /** The longest wait an acquire counts in nanoseconds; a longer timeout waits this long (100 years). */
+    static final long MAX_WAIT_NANOS = Duration.ofDays(36_500).toNanos();
+
+    /**
+     * {@code timeout} in nanoseconds, at most {@link #MAX_WAIT_NANOS}: a caller who passes "forever"
+     * (e.g. {@code Duration.ofSeconds(Long.MAX_VALUE)}) waits a century, not an overflow.
+     */
+    static long waitNanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(MAX_WAIT_NANOS)) > 0 ? MAX_WAIT_NANOS : timeout.toNanos();
+    }
+
     /** The error of an acquire from a closed pool. */
     static PoolClosedException closed(String poolName) {
         return new PoolClosedException("The " + poolName + " pool is closed; no connection can be acquired from it "

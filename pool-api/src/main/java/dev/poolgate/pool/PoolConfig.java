@@ -28,6 +28,10 @@ import java.time.Duration;
  *        it off
  * @param drainTimeout how long {@link Pool#close()} waits for leased connections to come back
  *        before destroying them anyway
+ * @param destroyTimeout how long a connection removed from the pool still counts against
+ *        {@code maxSize} while {@link ConnectionFactory#destroy} runs: its replacement is created
+ *        once destroy returns or this time has passed, whichever comes first; a destroy that takes
+ *        longer is reported and left to finish on its own thread
  * @param poolingEnabled {@code false} turns pooling off: every acquire creates a fresh
  *        connection, destroyed on release
  */
@@ -42,6 +46,7 @@ public record PoolConfig(
         Duration maxLifetime,
         Duration leakDetectionThreshold,
         Duration drainTimeout,
+        Duration destroyTimeout,
         boolean poolingEnabled) {
 
     public static final String DEFAULT_NAME = "Claude instance";
@@ -53,6 +58,7 @@ public record PoolConfig(
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ZERO;
     public static final Duration DEFAULT_LEAK_DETECTION_THRESHOLD = Duration.ZERO;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_DESTROY_TIMEOUT = Duration.ofSeconds(1);
     public static final boolean DEFAULT_POOLING_ENABLED = true;
 
     /** Validates every setting; see {@link Builder#build()}. */
@@ -79,6 +85,7 @@ public record PoolConfig(
         Arguments.requireNotNegative(maxLifetime, "maxLifetime", "no lifetime limit");
         Arguments.requireNotNegative(leakDetectionThreshold, "leakDetectionThreshold", "no leak detection");
         Arguments.requireNotNegative(drainTimeout, "drainTimeout", "destroying leased connections at once on close");
+        Arguments.requirePositive(destroyTimeout, "destroyTimeout");
     }
 
     /** The defaults of every setting. */
@@ -110,6 +117,7 @@ public record PoolConfig(
         private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private Duration leakDetectionThreshold = DEFAULT_LEAK_DETECTION_THRESHOLD;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private Duration destroyTimeout = DEFAULT_DESTROY_TIMEOUT;
         private boolean poolingEnabled = DEFAULT_POOLING_ENABLED;
 
         private Builder() {
@@ -128,6 +136,7 @@ public record PoolConfig(
             maxLifetime = config.maxLifetime;
             leakDetectionThreshold = config.leakDetectionThreshold;
             drainTimeout = config.drainTimeout;
+            destroyTimeout = config.destroyTimeout;
             poolingEnabled = config.poolingEnabled;
         }
 
@@ -181,6 +190,11 @@ public record PoolConfig(
             return this;
         }
 
+        public Builder destroyTimeout(Duration destroyTimeout) {
+            this.destroyTimeout = destroyTimeout;
+            return this;
+        }
+
         public Builder poolingEnabled(boolean poolingEnabled) {
             this.poolingEnabled = poolingEnabled;
             return this;
@@ -194,7 +208,8 @@ public record PoolConfig(
         public PoolConfig build() {
             String connection = connectionName != null ? connectionName : defaultConnectionName(name);
             return new PoolConfig(name, connection, minSize, maxSize, acquireTimeout, idleTimeout,
-                    healthCheckInterval, maxLifetime, leakDetectionThreshold, drainTimeout, poolingEnabled);
+                    healthCheckInterval, maxLifetime, leakDetectionThreshold, drainTimeout, destroyTimeout,
+                    poolingEnabled);
         }
 
         private static String defaultConnectionName(String name) {

@@ -30,7 +30,10 @@ public sealed interface PoolEvent {
     record Released(String connectionId, long useCount, int available, int inUse) implements PoolEvent {
     }
 
-    /** A connection was removed from the pool and handed to the factory to destroy. */
+    /**
+     * A connection was removed from the pool and destroyed: the factory's destroy call returned
+     * (or threw, reported first by {@link DestroyFailed}).
+     */
     record Destroyed(String connectionId, DestroyReason reason, int totalRemaining) implements PoolEvent {
     }
 
@@ -48,6 +51,15 @@ public sealed interface PoolEvent {
 
     /** The factory threw while destroying a connection; the connection is gone from the pool anyway. */
     record DestroyFailed(String connectionId, Throwable cause) implements PoolEvent {
+    }
+
+    /**
+     * {@link ConnectionFactory#destroy} of a removed connection did not return within the
+     * destroy timeout: the connection no longer counts against the maximum (a replacement may be
+     * created) while the call goes on on its own thread. Its {@link Destroyed} event follows
+     * when the call returns.
+     */
+    record DestroyTimedOut(String connectionId, Duration timeout) implements PoolEvent {
     }
 
     /**

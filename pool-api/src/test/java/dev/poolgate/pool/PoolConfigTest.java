@@ -32,6 +32,7 @@ class PoolConfigTest {
         assertEquals(Duration.ZERO, config.maxLifetime());
         assertEquals(Duration.ZERO, config.leakDetectionThreshold());
         assertEquals(Duration.ofSeconds(30), config.drainTimeout());
+        assertEquals(Duration.ofSeconds(1), config.destroyTimeout());
         assertTrue(config.poolingEnabled());
     }
 
@@ -48,6 +49,7 @@ class PoolConfigTest {
         assertEquals(PoolConfig.DEFAULT_MAX_LIFETIME, config.maxLifetime());
         assertEquals(PoolConfig.DEFAULT_LEAK_DETECTION_THRESHOLD, config.leakDetectionThreshold());
         assertEquals(PoolConfig.DEFAULT_DRAIN_TIMEOUT, config.drainTimeout());
+        assertEquals(PoolConfig.DEFAULT_DESTROY_TIMEOUT, config.destroyTimeout());
         assertEquals(PoolConfig.DEFAULT_POOLING_ENABLED, config.poolingEnabled());
     }
 
@@ -94,7 +96,10 @@ class PoolConfigTest {
                 new Invalid("drainTimeout null", b -> b.drainTimeout(null), "drainTimeout must not be null"),
                 new Invalid("drainTimeout negative", b -> b.drainTimeout(Duration.ofSeconds(-4)),
                         "drainTimeout must be >= 0 (0 for destroying leased connections at once on close), "
-                                + "but was PT-4S"));
+                                + "but was PT-4S"),
+                new Invalid("destroyTimeout null", b -> b.destroyTimeout(null), "destroyTimeout must not be null"),
+                new Invalid("destroyTimeout zero", b -> b.destroyTimeout(Duration.ZERO),
+                        "destroyTimeout must be > 0, but was PT0S"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -129,11 +134,11 @@ class PoolConfigTest {
     void theCanonicalConstructorValidatesToo() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new PoolConfig("Claude instance", null, 2, 10, Duration.ofSeconds(5), Duration.ofSeconds(300),
-                        Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), true));
+                        Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(1), true));
         assertTrue(e.getMessage().startsWith("connectionName must not be null"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new PoolConfig("Claude instance", "Claude", 3, 2, Duration.ofSeconds(5), Duration.ofSeconds(300),
-                        Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), true));
+                        Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(1), true));
         assertTrue(e.getMessage().startsWith("maxSize must be >= minSize (3), but was 2"), e.getMessage());
     }
 

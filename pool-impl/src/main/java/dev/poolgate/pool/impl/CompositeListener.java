@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers each event to several listeners in turn; one that throws is logged and does not keep
+ * Delivers each event to several listeners in turn; one that throws, even an Error, is logged and does not keep
  * the event from the others or disturb the pool.
  */
 final class CompositeListener implements PoolListener {
@@ -45,7 +45,7 @@ final class CompositeListener implements PoolListener {
         for (PoolListener listener : listeners) {
             try {
                 listener.onEvent(event);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.warn("[POOL] Pool listener {} failed on {}", listener, event, e);
             }
         }

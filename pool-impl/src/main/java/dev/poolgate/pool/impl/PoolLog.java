@@ -66,6 +66,8 @@ final class PoolLog implements PoolListener {
                         String.valueOf(e.cause()));
                 LOG.debug("[POOL] The creation failure's stack", e.cause());
             }
+            case PoolEvent.DestroyTimedOut e -> LOG.warn("[POOL] Destroying connection {} took longer than {}s; it no "
+                    + "longer counts against the maximum", e.connectionId(), Seconds.withDecimal(e.timeout()));
             case PoolEvent.DestroyFailed e -> LOG.warn("[POOL] Could not destroy connection {} cleanly: {}",
                     e.connectionId(), String.valueOf(e.cause()), e.cause());
             case PoolEvent.LeakSuspected e -> LOG.warn("[POOL] Connection {} has been leased for {} seconds, longer "

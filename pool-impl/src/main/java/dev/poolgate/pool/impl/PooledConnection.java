@@ -37,6 +37,8 @@ final class PooledConnection<T> {
     boolean fresh;
     /** The current lease while {@link State#LEASED}. */
     PooledLease<T> lease;
+    /** Once {@link State#REMOVED}: its destroy returned or timed out, so it no longer counts against max. */
+    boolean roomFreed;
 
     PooledConnection(String id, T connection, long createdNanos, Instant createdAt, long lifetimeNanos) {
         this.id = id;

@@ -1,26 +1,59 @@
 package dev.poolgate.pool.impl;
 
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The acquirers waiting for a connection, first come first served: an intrusive doubly linked
- * list, so that a waiter that times out leaves in O(1). Guarded by the pool's lock, like each
+ * The acquirers waiting for a connection, in order of arrival: an intrusive doubly linked list
+ * ordered by each waiter's ticket, so that a waiter that gives up leaves in O(1) and one whose
+ * hand-out failed validation goes back to its place. Guarded by the pool's lock, like each
  * waiter's fields.
+ *
+ * <p>A waiter stays in the queue until it has a lease or gives up, so that while it validates
+ * the connection it was handed, the next connection released is kept for it (its
+ * {@link Waiter#spare spare}) instead of going to someone who came later.
  */
 final class WaiterQueue<T> {
 
     /** One waiting acquirer. */
     static final class Waiter<T> {
-        /** Signalled when this waiter is handed a connection or the pool closes. */
-        final Condition ready;
+        /** Its place in line: the pool's arrival count when it called acquire. */
+        final long ticket;
+        /** Signalled when this waiter is handed a connection or the pool closes; made on first wait. */
+        private Condition ready;
+        /** The connection handed to it, HELD for it; null while it waits for one. */
         PooledConnection<T> connection;
+        /** {@link #connection} must be validated before it becomes a lease. */
+        boolean validating;
+        /** A connection handed to it while it validates, taken if the validation fails. */
+        PooledConnection<T> spare;
+        /** The pool closed while it waited; it was taken out of the queue. */
         boolean closed;
         private Waiter<T> prev;
         private Waiter<T> next;
         private boolean queued;
 
-        Waiter(Condition ready) {
-            this.ready = ready;
+        Waiter(long ticket) {
+            this.ticket = ticket;
+        }
+
+        /** Its condition, made on first use: a waiter served at once never needs one. */
+        Condition ready(ReentrantLock lock) {
+            if (ready == null) {
+                ready = lock.newCondition();
+            }
+            return ready;
+        }
+
+        void signal() {
+            if (ready != null) {
+                ready.signal();
+            }
+        }
+
+        /** Whether a released connection may go to it: it has none, or validates one and has no spare. */
+        boolean takes() {
+            return connection == null || (validating && spare == null);
         }
     }
 
@@ -36,32 +69,38 @@ final class WaiterQueue<T> {
         return size == 0;
     }
 
-    void addLast(Waiter<T> waiter) {
+    /** Queues the waiter at its ticket's place: at the tail, unless it comes back after others arrived. */
+    void add(Waiter<T> waiter) {
         assert !waiter.queued;
-        waiter.prev = tail;
-        waiter.next = null;
-        if (tail == null) {
+        Waiter<T> after = tail;
+        while (after != null && after.ticket > waiter.ticket) {
+            after = after.prev;
+        }
+        Waiter<T> before = after == null ? head : after.next;
+        waiter.prev = after;
+        waiter.next = before;
+        if (after == null) {
             head = waiter;
         } else {
-            tail.next = waiter;
+            after.next = waiter;
         }
-        tail = waiter;
+        if (before == null) {
+            tail = waiter;
+        } else {
+            before.prev = waiter;
+        }
         waiter.queued = true;
         size++;
     }
 
-    void addFirst(Waiter<T> waiter) {
-        assert !waiter.queued;
-        waiter.prev = null;
-        waiter.next = head;
-        if (head == null) {
-            tail = waiter;
-        } else {
-            head.prev = waiter;
+    /** The first waiter in line that {@linkplain Waiter#takes() takes} a connection; null if none. */
+    Waiter<T> firstTaker() {
+        for (Waiter<T> waiter = head; waiter != null; waiter = waiter.next) {
+            if (waiter.takes()) {
+                return waiter;
+            }
         }
-        head = waiter;
-        waiter.queued = true;
-        size++;
+        return null;
     }
 
     /** The longest waiter, removed; null if none. */
@@ -73,10 +112,10 @@ final class WaiterQueue<T> {
         return first;
     }
 
-    /** Removes the waiter if it is queued. */
-    void remove(Waiter<T> waiter) {
+    /** Removes the waiter; returns false if it was not queued. */
+    boolean remove(Waiter<T> waiter) {
         if (!waiter.queued) {
-            return;
+            return false;
         }
         if (waiter.prev == null) {
             head = waiter.next;
@@ -92,5 +131,6 @@ final class WaiterQueue<T> {
         waiter.next = null;
         waiter.queued = false;
         size--;
+        return true;
     }
 }

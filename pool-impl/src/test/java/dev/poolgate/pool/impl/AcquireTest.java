@@ -420,7 +420,9 @@ class AcquireTest {
             }
 
             assertEquals(2, validating.validations.get() - validationsBefore, "the invalid one, then a valid one");
-            assertEquals(1, broken.destroyCalls.get(), "the invalid connection is destroyed");
+            // Destroyed in the background: the caller does not wait for the factory's destroy.
+            Await.until("the invalid connection is destroyed", () -> broken.destroyCalls.get() == 1);
+            Await.until("its Destroyed event", () -> !events.of(PoolEvent.Destroyed.class).isEmpty());
             List<PoolEvent.Destroyed> destroyed = events.of(PoolEvent.Destroyed.class);
             assertEquals(1, destroyed.size(), destroyed::toString);
             assertEquals(badId, destroyed.get(0).connectionId());
@@ -487,6 +489,8 @@ class AcquireTest {
                 lease.invalidate();
             }
 
+            // The destroy runs in the background, off the caller's thread.
+            Await.until("the invalidated connection's destroy ended", () -> !events.of(PoolEvent.Destroyed.class).isEmpty());
             List<PoolEvent.DestroyFailed> failed = events.of(PoolEvent.DestroyFailed.class);
             assertEquals(1, failed.size(), failed::toString);
             assertEquals(firstId, failed.get(0).connectionId());

@@ -139,6 +139,7 @@ class LeaseTest {
             lease.invalidate();
         }
         awaitAtRest(pool, mode);
+        Await.until("the invalidated connection is destroyed (in the background)", () -> failed.destroyCalls.get() == 1);
         assertEquals(1, failed.destroyCalls.get(), "the invalidated connection is destroyed once");
         PoolStats stats = pool.stats();
         assertEquals(1, stats.connectionsDestroyed());
@@ -403,7 +404,7 @@ class LeaseTest {
         return pool;
     }
 
-    /** Waits until a pooled pool is back at min with nothing in use or being created. */
+    /** Waits until a pooled pool is back at min with nothing in use, being created or being destroyed. */
     private void awaitAtRest(Pool<TestConnection> pool, Mode mode) {
         if (!mode.pooling) {
             return;
@@ -412,7 +413,8 @@ class LeaseTest {
             PoolStats stats = pool.stats();
             return stats.availableConnections() == stats.totalConnections()
                     && stats.totalConnections() >= pool.config().minSize()
-                    && stats.connectionsCreated() == factory.createdConnections.size();
+                    && stats.connectionsCreated() == factory.createdConnections.size()
+                    && stats.connectionsDestroyed() == factory.destroys.get();
         }, pool::stats);
     }
 

@@ -247,6 +247,8 @@ class MaintenanceTest {
         assertNotNull(lease.connection());
 
         lease.close();
+        Await.until("the expired connection is destroyed in the background",
+                () -> !destroyed(DestroyReason.EXPIRED).isEmpty());
         assertEquals(List.of(lease.id()), destroyed(DestroyReason.EXPIRED).stream()
                 .map(PoolEvent.Destroyed::connectionId).toList());
         assertTrue(events.stream().noneMatch(PoolEvent.Released.class::isInstance), "it was not returned");

@@ -1,0 +1,212 @@
+package dev.poolgate.pool.impl;
+
+import dev.poolgate.pool.PoolConfig;
+import dev.poolgate.pool.PoolEvent;
+import dev.poolgate.pool.PoolEvent.DestroyReason;
+import dev.poolgate.pool.PoolListener;
+import dev.poolgate.pool.PoolStats;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the parts of a {@link FairPool} share: the lock, the connections in their places, the
+ * waiters, the counters, and the few moves that keep them consistent (hand a connection on, take
+ * one out). Acquire and release ({@link FairPool}), creation ({@link Growth}), destruction
+ * ({@link Destroyer}) and maintenance ({@link Maintenance}) all change the pool through it.
+ *
+ * <p>{@link #lock} guards every mutable field here and in each {@link PooledConnection} and
+ * {@link WaiterQueue.Waiter}. At each unlock:
+ * <ul>
+ *   <li>{@code live.size() == idle.size() + inUse}: a connection is idle, or in use (leased, or
+ *       HELD by one of the pool's threads or by a waiter);
+ *   <li>{@code live.size() + pending + destroying <= maxSize} (until {@code resize} lowers the
+ *       maximum): a connection counts from the moment its creation is reserved until its
+ *       destroy returned or timed out, so {@code maxSize} bounds what the factory sees;
+ *   <li>an idle connection means no waiter is without one ({@code unserved == 0});
+ *   <li>{@code created - destroyed == live.size()}.
+ * </ul>
+ */
+final class PoolState<T> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FairPool.class);
+
+    /** Where the pool is in its life; it only moves forward. */
+    enum RunState { RUNNING, SHUTTING_DOWN, CLOSED }
+
+    final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Signalled when the pool starts closing (wakes the maintenance thread and creators backing
+     * off) and, while it closes, each time a connection, its destruction or a creation ends
+     * (wakes close()).
+     */
+    final Condition lifecycle = lock.newCondition();
+
+    /** The settings; replaced whole under {@link #lock} by resize and acquireTimeout. */
+    volatile PoolConfig config;
+    final PoolListener listener;
+    /**
+     * Whether the events of every acquire and release have an observer; when none does (only the
+     * log, with INFO off), they are not built, which is most of an acquire's allocation.
+     */
+    final BooleanSupplier handOutsObserved;
+    final PoolClock clock;
+    /** The factory overrides {@link dev.poolgate.pool.ConnectionFactory#isValid}: hand-outs are validated. */
+    final boolean validates;
+
+    // Guarded by lock.
+    RunState runState = RunState.RUNNING;
+    /** Idle connections, most recently used first. */
+    final ArrayDeque<PooledConnection<T>> idle = new ArrayDeque<>();
+    /** Every connection in the pool: idle, leased or HELD; not those being destroyed. */
+    final List<PooledConnection<T>> live = new ArrayList<>();
+    final WaiterQueue<T> waiters = new WaiterQueue<>();
+    /** The arrival count: the next acquirer's ticket. */
+    long arrivals;
+    /** Queued waiters without a connection: those growth creates for. */
+    int unserved;
+    int inUse;
+    /** Creations reserved and not yet published or given up. */
+    int pending;
+    /**
+     * Connections created and being announced (their Created event goes out between two lock
+     * sections), not yet handed on. Each will serve one of the waiters, so growth counts them as it
+     * counts a pending creation.
+     */
+    int announcing;
+    /** Connections removed whose destroy has neither returned nor timed out; they count against max. */
+    int destroying;
+    long created;
+    long destroyed;
+    long reused;
+    long acquireTimeouts;
+    long healthCheckFailures;
+    Throwable lastCreationFailure;
+
+    PoolState(PoolConfig config, PoolListener listener, PoolClock clock, boolean validates) {
+        this.config = config;
+        this.validates = validates;
+        this.listener = listener;
+        this.handOutsObserved = listener instanceof CompositeListener composite ? composite::observesHandOuts
+                : () -> listener != PoolListener.NONE;
+        this.clock = clock;
+    }
+
+    boolean running() {
+        return runState == RunState.RUNNING;
+    }
+
+    /** Room below the maximum for connections not yet reserved. */
+    int room() {
+        return config.maxSize() - live.size() - destroying;
+    }
+
+    /**
+     * Gives a HELD connection back: to the first waiter in line that takes one (it stays HELD,
+     * now for that waiter), else on top of the idle stack.
+     */
+    void handBack(PooledConnection<T> connection) {
+        assert lock.isHeldByCurrentThread() && connection.state == PooledConnection.State.HELD;
+        WaiterQueue.Waiter<T> waiter = waiters.firstTaker();
+        if (waiter == null) {
+            connection.fresh = false;
+            connection.state = PooledConnection.State.IDLE;
+            idle.addFirst(connection);
+            inUse--;
+        } else if (waiter.connection == null) {
+            give(waiter, connection);
+            waiter.signal();
+        } else {
+            waiter.spare = connection;
+        }
+    }
+
+    /** Hands a HELD connection to a waiter that had none. */
+    void give(WaiterQueue.Waiter<T> waiter, PooledConnection<T> connection) {
+        assert lock.isHeldByCurrentThread() && waiter.connection == null;
+        waiter.connection = connection;
+        waiter.validating = needsValidation(connection);
+        unserved--;
+    }
+
+    /**
+     * Whether a connection must be checked before it becomes a lease: one straight from its
+     * creation never is; others are when the factory validates, or when they may have expired.
+     */
+    boolean needsValidation(PooledConnection<T> connection) {
+        return !connection.fresh && (validates || (connection.expires && connection.expiredAt(clock.nanoTime())));
+    }
+
+    /** Takes the top idle connection for this thread: HELD and counted in use; null if none. */
+    PooledConnection<T> takeIdle() {
+        assert lock.isHeldByCurrentThread();
+        PooledConnection<T> top = idle.pollFirst();
+        if (top != null) {
+            top.state = PooledConnection.State.HELD;
+            inUse++;
+        }
+        return top;
+    }
+
+    /**
+     * Takes a connection out of the pool (off the idle stack already) and returns its event; the
+     * caller has it destroyed after unlocking. It counts against max until its destroy ends.
+     */
+    PoolEvent.Destroyed remove(PooledConnection<T> connection, DestroyReason reason) {
+        assert lock.isHeldByCurrentThread() && connection.state != PooledConnection.State.IDLE
+                && connection.state != PooledConnection.State.REMOVED;
+        connection.state = PooledConnection.State.REMOVED;
+        connection.lease = null;
+        live.remove(connection);
+        inUse--;
+        destroyed++;
+        destroying++;
+        if (!running()) {
+            lifecycle.signalAll();
+        }
+        return new PoolEvent.Destroyed(connection.id, reason, live.size());
+    }
+
+    PoolStats snapshot() {
+        assert lock.isHeldByCurrentThread();
+        return new PoolStats(created, destroyed, reused, acquireTimeouts, healthCheckFailures, live.size(),
+                idle.size(), inUse, unserved);
+    }
+
+    PoolStats stats() {
+        lock.lock();
+        try {
+            return snapshot();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The live connections, copied under the lock. */
+    List<PooledConnection<T>> liveCopy() {
+        assert lock.isHeldByCurrentThread();
+        return new ArrayList<>(live);
+    }
+
+    /**
+     * Delivers an event, never under the lock. A listener that throws, even an {@link Error},
+     * is logged and changes nothing: the pool's own work goes on.
+     */
+    void emit(PoolEvent event) {
+        assert !lock.isHeldByCurrentThread();
+        try {
+            listener.onEvent(event);
+        } catch (Throwable e) {
+            try {
+                LOG.warn("[POOL] Pool listener {} failed on {}", listener, event, e);
+            } catch (Throwable ignored) {
+                // Nothing is left to tell: the pool's state is what matters.
+            }
+        }
+    }
+}

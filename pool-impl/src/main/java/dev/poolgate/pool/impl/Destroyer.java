@@ -5,38 +5,51 @@ import dev.poolgate.pool.PoolEvent;
 import java.time.Duration;
 
 /**
- * Destroys the connections the pool removed, never on an acquirer's or releaser's thread and
- * never under the lock: each {@link ConnectionFactory#destroy} call runs on its own virtual
- * thread. A removed connection keeps counting against the maximum (in
- * {@link PoolState#destroying}) until its destroy returns or the destroy timeout passes; then its
- * room is given to growth, which creates a replacement if one is wanted.
+ * Destroys the connections a pool removed, never on an acquirer's or releaser's thread and never
+ * under a lock: each {@link ConnectionFactory#destroy} call runs on its own virtual thread. A
+ * removed connection keeps counting against the maximum until its destroy returns or the destroy
+ * timeout passes, whichever comes first; then its owner frees its room (and may create a
+ * replacement). A destroy that times out is reported and left to finish on its own.
  */
 final class Destroyer<T> {
 
-    private final PoolState<T> state;
-    private final ConnectionFactory<T> factory;
-    /** Called under the lock when a destroy ended and its room below max is free: growth's reserve. */
-    private final Runnable roomFreed;
+    /** The pool a destroyer works for. */
+    interface Owner<T> {
 
-    Destroyer(PoolState<T> state, ConnectionFactory<T> factory, Runnable roomFreed) {
-        this.state = state;
+        /** The current destroy timeout. */
+        Duration destroyTimeout();
+
+        /** Delivers an event to the pool's listeners, which never throw at the caller. */
+        void emit(PoolEvent event);
+
+        /**
+         * Frees a removed connection's room below max, once: called when its destroy returned and
+         * when the timeout passed, and returns whether this call freed it.
+         */
+        boolean freeRoom(PooledConnection<T> connection);
+    }
+
+    private final ConnectionFactory<T> factory;
+    private final Owner<T> owner;
+
+    Destroyer(ConnectionFactory<T> factory, Owner<T> owner) {
         this.factory = factory;
-        this.roomFreed = roomFreed;
+        this.owner = owner;
     }
 
     /** Destroys a removed connection in the background; returns at once. */
-    void destroyLater(PooledConnection<T> connection, PoolEvent.Destroyed removal) {
+    void destroyLater(PooledConnection<T> connection, PoolEvent removal) {
         Thread.ofVirtual().name("poolgate-destroy").start(() -> destroyAndWait(connection, removal));
     }
 
     /**
      * Destroys a removed connection and waits until its destroy returns or the destroy timeout
-     * passes (then the call goes on by itself). Keeps an interrupt: it stops the wait, not the
-     * destroy.
+     * passes (then the call goes on by itself). An interrupt stops the wait, not the destroy, and
+     * is kept.
      */
-    void destroyAndWait(PooledConnection<T> connection, PoolEvent.Destroyed removal) {
+    void destroyAndWait(PooledConnection<T> connection, PoolEvent removal) {
         Thread worker = Thread.ofVirtual().name("poolgate-destroy").start(() -> destroy(connection, removal));
-        Duration timeout = state.config.destroyTimeout();
+        Duration timeout = owner.destroyTimeout();
         boolean ended;
         try {
             ended = worker.join(timeout);
@@ -44,42 +57,22 @@ final class Destroyer<T> {
             Thread.currentThread().interrupt();
             return;
         }
-        if (!ended && release(connection)) {
-            state.emit(new PoolEvent.DestroyTimedOut(connection.id, timeout));
+        if (!ended && owner.freeRoom(connection)) {
+            owner.emit(new PoolEvent.DestroyTimedOut(connection.id, timeout));
         }
     }
 
     /** The factory's call, then the event, then the room freed (unless the timeout freed it first). */
-    private void destroy(PooledConnection<T> connection, PoolEvent.Destroyed removal) {
+    private void destroy(PooledConnection<T> connection, PoolEvent removal) {
         try {
             try {
                 factory.destroy(connection.connection);
             } catch (Throwable e) {
-                state.emit(new PoolEvent.DestroyFailed(connection.id, e));
+                owner.emit(new PoolEvent.DestroyFailed(connection.id, e));
             }
-            state.emit(removal);
+            owner.emit(removal);
         } finally {
-            release(connection);
-        }
-    }
-
-    /** Frees the connection's room below max once; returns whether this call freed it. */
-    private boolean release(PooledConnection<T> connection) {
-        state.lock.lock();
-        try {
-            if (connection.roomFreed) {
-                return false;
-            }
-            connection.roomFreed = true;
-            state.destroying--;
-            if (state.running()) {
-                roomFreed.run();
-            } else {
-                state.lifecycle.signalAll();
-            }
-            return true;
-        } finally {
-            state.lock.unlock();
+            owner.freeRoom(connection);
         }
     }
 }

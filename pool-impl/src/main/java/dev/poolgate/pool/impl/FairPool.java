@@ -57,7 +57,22 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     private FairPool(PoolConfig config, ConnectionFactory<T> factory, PoolListener listener, PoolClock clock) {
         this.state = new PoolState<>(config, listener, clock, overridesIsValid(factory));
         this.factory = factory;
-        this.destroyer = new Destroyer<>(state, factory, this::reserveCreations);
+        this.destroyer = new Destroyer<>(factory, new Destroyer.Owner<>() {
+            @Override
+            public Duration destroyTimeout() {
+                return state.config.destroyTimeout();
+            }
+
+            @Override
+            public void emit(PoolEvent event) {
+                state.emit(event);
+            }
+
+            @Override
+            public boolean freeRoom(PooledConnection<T> connection) {
+                return FairPool.this.freeRoom(connection);
+            }
+        });
         this.growth = new Growth<>(state, factory, destroyer, config.maxLifetime().toNanos());
         this.maintenance = new Maintenance<>(state, factory, growth, destroyer, Growth.LIFETIME_JITTER);
         this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
@@ -74,8 +89,24 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         return pool;
     }
 
-    private void reserveCreations() {
-        growth.reserve();
+    /** A removed connection's destroy ended or timed out: its room goes to growth, once. */
+    private boolean freeRoom(PooledConnection<T> connection) {
+        state.lock.lock();
+        try {
+            if (connection.roomFreed) {
+                return false;
+            }
+            connection.roomFreed = true;
+            state.destroying--;
+            if (state.running()) {
+                growth.reserve();
+            } else {
+                state.lifecycle.signalAll();
+            }
+            return true;
+        } finally {
+            state.lock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- acquire

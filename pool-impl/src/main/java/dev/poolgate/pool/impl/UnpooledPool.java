@@ -1,5 +1,7 @@
 package dev.poolgate.pool.impl;
 
+import dev.poolgate.pool.AcquireInterruptedException;
+import dev.poolgate.pool.AcquireTimeoutException;
 import dev.poolgate.pool.ConnectionCreationException;
 import dev.poolgate.pool.ConnectionFactory;
 import dev.poolgate.pool.Lease;
@@ -11,49 +13,95 @@ import dev.poolgate.pool.PoolEvent.DestroyReason;
 import dev.poolgate.pool.PoolListener;
 import dev.poolgate.pool.PoolStats;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Pooling disabled: every acquire creates a fresh connection on the caller's thread, and every
- * release destroys it. There is no limit and no waiting, so the acquire timeout does not apply;
- * the stats count creations and leases like the pool does ({@code available} is always 0).
+ * Pooling disabled: every acquire creates a fresh connection and every release destroys it. The
+ * maximum is still a limit: a connection counts from its creation's start until its destroy
+ * returned (or timed out), and an acquire beyond it waits, first come first served, within its
+ * timeout. The creation runs on its own virtual thread, so the caller's timeout and interrupts
+ * hold while the factory works; a connection that arrives for a caller who gave up is destroyed.
+ * The stats count creations and leases like the pool does ({@code available} is always 0).
  */
 final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
 
-    /** The settings; replaced whole by {@link #resize} and {@link #acquireTimeout} (sizes are not limits here). */
+    private static final Logger LOG = LoggerFactory.getLogger(UnpooledPool.class);
+
+    /** The settings; replaced whole by {@link #resize} and {@link #acquireTimeout}. */
     private volatile PoolConfig config;
     private final ConnectionFactory<T> factory;
     private final PoolListener listener;
     private final PoolClock clock;
+    private final Destroyer<T> destroyer;
 
+    /** Guards every field below, and each {@link Creation}'s and {@link Turn}'s fields. */
     private final ReentrantLock lock = new ReentrantLock();
-    /**
-     * Signalled each time a creation ends or a connection has been destroyed (close() waits on
-     * it), and once the pool is closed (a second close() waits on it).
-     */
+    /** Signalled whenever a connection, a creation or a destroy ends (close() waits on it) and once closed. */
     private final Condition drained = lock.newCondition();
 
-    // Guarded by lock.
     private boolean closing;
-    /** Set when close() has destroyed everything; a concurrent second close() waits for it. */
+    /** Set when close() has ended; a concurrent second close() waits for it. */
     private boolean closed;
     private final Set<PooledLease<T>> leases = new LinkedHashSet<>();
+    /** Acquirers waiting for room below the maximum, in order of arrival. */
+    private final ArrayDeque<Turn> turns = new ArrayDeque<>();
     private long created;
     private long destroyed;
-    /** Leases ended whose {@link ConnectionFactory#destroy} has not returned yet; close() waits for them. */
-    private int destroying;
-    /** Acquires inside {@link ConnectionFactory#create}; close() waits for them too. */
+    private long acquireTimeouts;
+    /** Creations under way, including those whose caller gave up. */
     private int creating;
+    /** Connections whose destroy has neither returned nor timed out. */
+    private int destroying;
+
+    /** One acquirer's wait for room: granted by whoever frees it, in order. */
+    private static final class Turn {
+        final Condition granted;
+        boolean given;
+        boolean closed;
+
+        Turn(Condition granted) {
+            this.granted = granted;
+        }
+    }
+
+    /** One creation, handed from its thread to the caller unless the caller gave up first. */
+    private final class Creation {
+        final Condition done = lock.newCondition();
+        PooledLease<T> lease;
+        PoolEvent.Created announcement;
+        Throwable failure;
+        boolean ended;
+        boolean abandoned;
+    }
 
     UnpooledPool(PoolConfig config, ConnectionFactory<T> factory, PoolListener listener, PoolClock clock) {
         this.config = config;
         this.factory = factory;
         this.listener = listener;
         this.clock = clock;
+        this.destroyer = new Destroyer<>(factory, new Destroyer.Owner<>() {
+            @Override
+            public Duration destroyTimeout() {
+                return UnpooledPool.this.config.destroyTimeout();
+            }
+
+            @Override
+            public void emit(PoolEvent event) {
+                UnpooledPool.this.emit(event);
+            }
+
+            @Override
+            public boolean freeRoom(PooledConnection<T> connection) {
+                return UnpooledPool.this.freeRoom(connection);
+            }
+        });
     }
 
     @Override
@@ -64,63 +112,160 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
-        lock.lock();
+        long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
+        Creation creation = new Creation();
+        PoolStats timedOut = null;
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            throw interrupted(e);
+        }
         try {
             if (closing) {
                 throw closed();
             }
-            creating++;
+            if (turns.isEmpty() && used() < config.maxSize()) {
+                creating++;
+            } else {
+                timedOut = awaitTurn(deadline);
+            }
         } finally {
             lock.unlock();
         }
+        if (timedOut != null) {
+            throw timedOut(timeout, timedOut, null);
+        }
+        Thread.ofVirtual().name("poolgate-create").start(() -> create(creation));
+        lock.lock();
+        try {
+            long nanos = deadline - System.nanoTime();
+            while (!creation.ended) {
+                if (nanos <= 0) {
+                    creation.abandoned = true;
+                    acquireTimeouts++;
+                    timedOut = new PoolStats(created, destroyed, 0, acquireTimeouts, 0, leases.size(), 0,
+                            leases.size(), turns.size());
+                    break;
+                }
+                try {
+                    nanos = creation.done.awaitNanos(nanos);
+                } catch (InterruptedException e) {
+                    creation.abandoned = true;
+                    throw interrupted(e);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (timedOut != null) {
+            throw timedOut(timeout, timedOut, null);
+        }
+        if (creation.failure != null) {
+            Throwable failure = creation.failure;
+            throw new ConnectionCreationException("Could not create a new " + config.connectionName()
+                    + " connection (pooling disabled): " + failure, failure);
+        }
+        if (creation.lease == null) {
+            throw closed(); // the pool closed while the connection was being created; it is destroyed
+        }
+        emit(creation.announcement);
+        return creation.lease;
+    }
+
+    /** Waits in line for room below max; returns the stats of a timeout, or null once granted. */
+    private PoolStats awaitTurn(long deadline) {
+        assert lock.isHeldByCurrentThread();
+        Turn turn = new Turn(lock.newCondition());
+        turns.addLast(turn);
+        long nanos = deadline - System.nanoTime();
+        try {
+            while (!turn.given) {
+                if (turn.closed) {
+                    throw closed();
+                }
+                if (nanos <= 0) {
+                    turns.remove(turn);
+                    acquireTimeouts++;
+                    return new PoolStats(created, destroyed, 0, acquireTimeouts, 0, leases.size(), 0, leases.size(),
+                            turns.size());
+                }
+                nanos = turn.granted.awaitNanos(nanos);
+            }
+            return null;
+        } catch (InterruptedException e) {
+            if (turn.given) {
+                creating--;
+                grantTurns();
+            } else {
+                turns.remove(turn);
+            }
+            throw interrupted(e);
+        }
+    }
+
+    /**
+     * Runs on its own thread: the factory's call, then the connection becomes the caller's lease,
+     * in the same lock section that ends the creation (so it never stops counting against max),
+     * or is destroyed if the caller gave up or the pool is closing.
+     */
+    private void create(Creation creation) {
         T connection = null;
+        Throwable failure;
         try {
             connection = factory.create();
-        } catch (Exception e) {
-            listener.onEvent(new PoolEvent.CreationFailed(e));
-            throw new ConnectionCreationException("Could not create a new " + config.connectionName()
-                    + " connection (pooling disabled): " + e, e);
-        } finally {
-            if (connection == null) {
-                creationFailed();
-            }
+            failure = connection == null
+                    ? new NullPointerException("ConnectionFactory.create() returned null; return a connection or throw")
+                    : null;
+        } catch (Throwable e) {
+            failure = e;
         }
-        if (connection == null) {
-            throw new ConnectionCreationException("ConnectionFactory.create() returned null; return a connection "
-                    + "or throw", null);
+        if (failure != null) {
+            emit(new PoolEvent.CreationFailed(failure));
         }
-        long now = clock.nanoTime();
-        PooledConnection<T> pooled = new PooledConnection<>(ConnectionIds.next(), connection, now, clock.instant(), 0);
-        PooledLease<T> lease;
-        PoolEvent event;
-        boolean refused;
+        PooledConnection<T> orphan = null;
+        PoolEvent.Created announcement = null;
+        PoolEvent.Destroyed removal = null;
         lock.lock();
         try {
             creating--;
-            created++;
-            refused = closing;
-            if (refused) {
-                destroyed++;
-                destroying++;
-                event = null;
-                lease = null;
+            if (failure == null) {
+                created++;
+                long now = clock.nanoTime();
+                PooledConnection<T> pooled = new PooledConnection<>(ConnectionIds.next(), connection, now,
+                        clock.instant(), 0);
+                if (creation.abandoned || closing) {
+                    // Nobody takes it: created and destroyed at once, counted until destroyed.
+                    orphan = pooled;
+                    destroyed++;
+                    destroying++;
+                    announcement = new PoolEvent.Created(pooled.id, PoolEvent.Purpose.UNPOOLED, leases.size(),
+                            config.maxSize());
+                    removal = new PoolEvent.Destroyed(pooled.id, DestroyReason.UNPOOLED, leases.size());
+                    creation.abandoned = true;
+                } else {
+                    pooled.useCount = 1;
+                    pooled.state = PooledConnection.State.LEASED;
+                    PooledLease<T> lease = new PooledLease<>(this, pooled, now, null);
+                    pooled.lease = lease;
+                    leases.add(lease);
+                    creation.lease = lease;
+                    creation.announcement = new PoolEvent.Created(pooled.id, PoolEvent.Purpose.UNPOOLED,
+                            leases.size(), config.maxSize());
+                }
             } else {
-                pooled.useCount = 1;
-                pooled.state = PooledConnection.State.LEASED;
-                lease = new PooledLease<>(this, pooled, now, null);
-                pooled.lease = lease;
-                leases.add(lease);
-                event = new PoolEvent.Created(pooled.id, PoolEvent.Purpose.UNPOOLED, leases.size(), config.maxSize());
+                grantTurns();
             }
+            creation.failure = failure;
+            creation.ended = true;
+            creation.done.signal();
+            drained.signalAll();
         } finally {
             lock.unlock();
         }
-        if (refused) {
-            destroyCounted(pooled, 0);
-            throw closed();
+        if (orphan != null) {
+            emit(announcement);
+            destroyer.destroyAndWait(orphan, removal);
         }
-        listener.onEvent(event);
-        return lease;
     }
 
     @Override
@@ -130,7 +275,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
 
     @Override
     public void end(PooledLease<T> lease, boolean invalidate) {
-        int remaining;
+        PoolEvent.Destroyed removal;
         lock.lock();
         try {
             if (!lease.markEnded(invalidate)) {
@@ -139,53 +284,51 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
             leases.remove(lease);
             destroyed++;
             destroying++;
-            remaining = leases.size();
+            removal = new PoolEvent.Destroyed(lease.pooled.id, DestroyReason.UNPOOLED, leases.size());
         } finally {
             lock.unlock();
         }
-        destroyCounted(lease.pooled, remaining);
+        destroyer.destroyLater(lease.pooled, removal);
     }
 
-    /** A creation that threw or returned null gives up its count. */
-    private void creationFailed() {
+    /** Connections that count against max: leased, being created, being destroyed. */
+    private int used() {
+        return leases.size() + creating + destroying;
+    }
+
+    /** Gives freed room to the longest waiters. */
+    private void grantTurns() {
+        assert lock.isHeldByCurrentThread();
+        while (!turns.isEmpty() && !closing && used() < config.maxSize()) {
+            Turn turn = turns.pollFirst();
+            turn.given = true;
+            creating++;
+            turn.granted.signal();
+        }
+    }
+
+    private boolean freeRoom(PooledConnection<T> connection) {
         lock.lock();
         try {
-            creating--;
+            if (connection.roomFreed) {
+                return false;
+            }
+            connection.roomFreed = true;
+            destroying--;
+            grantTurns();
             drained.signalAll();
+            return true;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Destroys a connection counted in {@code destroying}, then uncounts it. */
-    private void destroyCounted(PooledConnection<T> pooled, int remaining) {
-        try {
-            destroy(pooled, remaining);
-        } finally {
-            lock.lock();
-            try {
-                destroying--;
-                drained.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    private void destroy(PooledConnection<T> pooled, int remaining) {
-        try {
-            factory.destroy(pooled.connection);
-        } catch (Exception e) {
-            listener.onEvent(new PoolEvent.DestroyFailed(pooled.id, e));
-        }
-        listener.onEvent(new PoolEvent.Destroyed(pooled.id, DestroyReason.UNPOOLED, remaining));
     }
 
     @Override
     public PoolStats stats() {
         lock.lock();
         try {
-            return new PoolStats(created, destroyed, 0, 0, 0, leases.size(), 0, leases.size(), 0);
+            return new PoolStats(created, destroyed, 0, acquireTimeouts, 0, leases.size(), 0, leases.size(),
+                    turns.size());
         } finally {
             lock.unlock();
         }
@@ -193,13 +336,25 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
 
     @Override
     public void resize(int minSize, int maxSize) {
-        config = config.toBuilder().minSize(minSize).maxSize(maxSize).build();
+        PoolConfig resized = config.toBuilder().minSize(minSize).maxSize(maxSize).build();
+        lock.lock();
+        try {
+            config = resized;
+            grantTurns();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void acquireTimeout(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
-        config = config.toBuilder().acquireTimeout(timeout).build();
+        lock.lock();
+        try {
+            config = config.toBuilder().acquireTimeout(timeout).build();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -213,59 +368,104 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
     }
 
     /**
-     * Refuses new acquires, waits up to the drain time for leases to end and for creations under
-     * way (whose connections are destroyed at once), then destroys the rest.
+     * Refuses new acquires and tells waiters, waits up to the drain time for leases to end and for
+     * creations and destroys under way, then destroys the leases left. Idempotent: a second call
+     * waits for the first.
      */
     @Override
     public void close() {
-        List<PooledLease<T>> revoked;
+        List<PooledLease<T>> revoked = List.of();
+        List<PoolEvent.Destroyed> removals = new java.util.ArrayList<>();
         boolean interrupted = false;
+        int total;
         lock.lock();
         try {
             if (closing) {
-                // A second close() while the first one drains: return when the pool is closed.
                 while (!closed) {
                     drained.awaitUninterruptibly();
                 }
                 return;
             }
             closing = true;
-            long nanos = config.drainTimeout().toNanos();
-            while ((!leases.isEmpty() || destroying > 0 || creating > 0) && nanos > 0) {
-                try {
-                    nanos = drained.awaitNanos(nanos);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    break;
-                }
+            total = leases.size();
+            for (Turn turn = turns.pollFirst(); turn != null; turn = turns.pollFirst()) {
+                turn.closed = true;
+                turn.granted.signal();
             }
-            revoked = List.copyOf(leases);
-            for (PooledLease<T> lease : revoked) {
-                lease.revoked = true;
-                lease.ended = true;
-                destroyed++;
-            }
-            leases.clear();
         } finally {
             lock.unlock();
         }
-        for (PooledLease<T> lease : revoked) {
-            destroy(lease.pooled, 0);
-        }
-        lock.lock();
         try {
-            closed = true;
-            drained.signalAll();
+            emit(new PoolEvent.ShuttingDown(total));
+            lock.lock();
+            try {
+                long nanos = config.drainTimeout().toNanos();
+                while ((!leases.isEmpty() || destroying > 0 || creating > 0) && nanos > 0) {
+                    try {
+                        nanos = drained.awaitNanos(nanos);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        break;
+                    }
+                }
+                revoked = List.copyOf(leases);
+                for (PooledLease<T> lease : revoked) {
+                    lease.revoked = true;
+                    lease.ended = true;
+                    destroyed++;
+                    destroying++;
+                    leases.remove(lease);
+                    removals.add(new PoolEvent.Destroyed(lease.pooled.id, DestroyReason.UNPOOLED, leases.size()));
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (int i = 0; i < revoked.size(); i++) {
+                LOG.warn("[POOL] Connection {} was still leased after the {}s drain time; destroying it",
+                        revoked.get(i).pooled.id, Seconds.of(config.drainTimeout()));
+                destroyer.destroyAndWait(revoked.get(i).pooled, removals.get(i));
+            }
         } finally {
-            lock.unlock();
+            lock.lock();
+            try {
+                closed = true;
+                drained.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            emit(new PoolEvent.ShutDown());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    private RuntimeException timedOut(Duration timeout, PoolStats stats, Throwable cause) {
+        emit(new PoolEvent.AcquireTimedOut(timeout, stats));
+        return new AcquireTimeoutException(config.connectionName(), timeout, stats, cause);
+    }
+
+    private AcquireInterruptedException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new AcquireInterruptedException("Interrupted while waiting for a new " + config.connectionName()
+                + " connection (pooling disabled)", e);
     }
 
     private PoolClosedException closed() {
         return LeaseOwner.closed(config.name());
+    }
+
+    /** Delivers an event; a listener that throws, even an Error, is logged and changes nothing. */
+    private void emit(PoolEvent event) {
+        try {
+            listener.onEvent(event);
+        } catch (Throwable e) {
+            try {
+                LOG.warn("[POOL] Pool listener {} failed on {}", listener, event, e);
+            } catch (Throwable ignored) {
+                // Nothing is left to tell.
+            }
+        }
     }
 
     @Override

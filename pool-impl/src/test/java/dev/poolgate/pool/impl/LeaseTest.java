@@ -109,6 +109,7 @@ class LeaseTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, lease::invalidate);
         assertEquals("Connection " + lease.id() + TWICE, e.getMessage());
         assertEquals(before, pool.stats());
+        awaitAtRest(pool, mode);
         assertEquals(mode.pooling ? 0 : 1, factory.destroys.get(), "the returned connection was destroyed");
     }
 
@@ -407,6 +408,9 @@ class LeaseTest {
     /** Waits until a pooled pool is back at min with nothing in use, being created or being destroyed. */
     private void awaitAtRest(Pool<TestConnection> pool, Mode mode) {
         if (!mode.pooling) {
+            // Each release destroys its connection in the background.
+            Await.until("every destroy has returned", () -> pool.stats().connectionsDestroyed() == factory.destroys.get(),
+                    pool::stats);
             return;
         }
         Await.until("the pool is back at min and at rest", () -> {

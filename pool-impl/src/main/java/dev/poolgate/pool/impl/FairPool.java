@@ -204,7 +204,17 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 closed = waiter.closed;
                 if (rejected != null) {
                     removal = state.remove(connection, rejected);
-                    nextHandOut(waiter);
+                    if (interrupted || closed) {
+                        // It leaves the line served (not counted as unserved); its spare goes on.
+                        waiter.connection = null;
+                        waiter.validating = false;
+                        state.waiters.remove(waiter);
+                        PooledConnection<T> spare = waiter.spare;
+                        waiter.spare = null;
+                        giveBack(spare);
+                    } else {
+                        nextHandOut(waiter);
+                    }
                 } else if (interrupted || closed) {
                     giveUp(waiter);
                 } else {
@@ -223,7 +233,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 }
                 return lease;
             }
-            if (rejected == null) {
+            if (interrupted || closed) {
                 throw closed ? closed() : interrupted(null);
             }
         }
@@ -360,6 +370,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         }
         try {
             return factory.isValid(connection.connection) ? null : DestroyReason.FAILED_VALIDATION;
+        } catch (InterruptedException e) {
+            // The caller was interrupted during the check: the flag is kept for it to see.
+            Thread.currentThread().interrupt();
+            return DestroyReason.FAILED_VALIDATION;
         } catch (Throwable e) {
             LOG.debug("[POOL] Validation of connection {} threw", connection.id, e);
             return DestroyReason.FAILED_VALIDATION;

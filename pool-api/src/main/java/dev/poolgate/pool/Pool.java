@@ -64,9 +64,11 @@ public interface Pool<T> extends AutoCloseable {
     Lease<T> acquire();
 
     /**
-     * Acquires a connection, waiting at most {@code timeout}.
+     * Acquires a connection, waiting at most {@code timeout}. {@link Duration#ZERO} never waits:
+     * it takes a connection that is idle now, or fails with {@link AcquireTimeoutException}
+     * (with pooling disabled, where nothing is ever idle, it always fails).
      *
-     * @throws IllegalArgumentException if {@code timeout} is null or not positive
+     * @throws IllegalArgumentException if {@code timeout} is null or negative
      * @see #acquire()
      */
     Lease<T> acquire(Duration timeout);

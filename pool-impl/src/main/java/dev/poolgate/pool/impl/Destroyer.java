@@ -57,8 +57,11 @@ final class Destroyer<T> {
             Thread.currentThread().interrupt();
             return;
         }
-        if (!ended && owner.freeRoom(connection)) {
+        if (!ended) {
+            // Reported before the room is freed, so that a listener learns of it before a
+            // replacement can exist; if the destroy returns in between, freeRoom does nothing.
             owner.emit(new PoolEvent.DestroyTimedOut(connection.id, timeout));
+            owner.freeRoom(connection);
         }
     }
 

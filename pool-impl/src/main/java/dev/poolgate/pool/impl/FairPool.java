@@ -120,9 +120,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
         long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
-        WaiterQueue.Waiter<T> waiter;
+        WaiterQueue.Waiter<T> waiter = null;
         PooledLease<T> lease = null;
         PoolEvent event = null;
+        PoolStats refused = null;
         try {
             state.lock.lockInterruptibly();
         } catch (InterruptedException e) {
@@ -133,9 +134,12 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             long ticket = state.arrivals++;
             PooledConnection<T> top = state.unserved == 0 ? state.takeIdle() : null;
             if (top != null && !state.needsValidation(top)) {
-                waiter = null;
                 lease = claim(top);
                 event = handOutEvent(top);
+            } else if (top == null && timeout.isZero()) {
+                // Zero never waits: nothing idle now is a timeout, and nothing is created for it.
+                state.acquireTimeouts++;
+                refused = state.snapshot();
             } else {
                 waiter = new WaiterQueue.Waiter<>(ticket);
                 state.waiters.add(waiter);
@@ -150,6 +154,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             }
         } finally {
             state.lock.unlock();
+        }
+        if (refused != null) {
+            state.emit(new PoolEvent.AcquireTimedOut(timeout, refused));
+            throw new AcquireTimeoutException(state.config.connectionName(), timeout, refused, null);
         }
         if (lease != null) {
             if (event != null) {
@@ -461,7 +469,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
 
     @Override
     public void acquireTimeout(Duration timeout) {
-        LeaseOwner.checkTimeout(timeout);
+        LeaseOwner.checkTimeoutSetting(timeout);
         state.lock.lock();
         try {
             state.config = state.config.toBuilder().acquireTimeout(timeout).build();

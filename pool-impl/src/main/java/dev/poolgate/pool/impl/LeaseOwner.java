@@ -6,11 +6,20 @@ import java.time.Duration;
 /** The pool that handed out a {@link PooledLease} and takes it back. */
 interface LeaseOwner<T> {
 
-    /** Checks the argument of {@code acquire(Duration)}. */
+    /** Checks the argument of {@code acquire(Duration)}: zero is allowed (take what is idle now, never wait). */
     static void checkTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0, but was " + timeout
+                    + "; pass a positive duration, Duration.ZERO to take only an idle connection, or call acquire() "
+                    + "for the configured acquireTimeout");
+        }
+    }
+
+    /** Checks the argument of {@code acquireTimeout(Duration)}, a setting: it must be positive. */
+    static void checkTimeoutSetting(Duration timeout) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be > 0, but was " + timeout
-                    + "; pass a positive duration, or call acquire() for the configured acquireTimeout");
+                    + "; pass a positive duration, e.g. Duration.ofSeconds(5)");
         }
     }
 

@@ -348,7 +348,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
 
     @Override
     public void acquireTimeout(Duration timeout) {
-        LeaseOwner.checkTimeout(timeout);
+        LeaseOwner.checkTimeoutSetting(timeout);
         lock.lock();
         try {
             config = config.toBuilder().acquireTimeout(timeout).build();

@@ -26,6 +26,8 @@ class ScriptedFactory implements ConnectionFactory<TestConnection> {
     final AtomicInteger created = new AtomicInteger();
     final AtomicInteger destroyed = new AtomicInteger();
     final AtomicInteger destroysReturned = new AtomicInteger();
+    /** Second destroy calls of one connection (also thrown, but the pool only reports what destroy throws). */
+    final AtomicInteger doubleDestroys = new AtomicInteger();
 
     @Override
     public TestConnection create() throws Exception {
@@ -50,6 +52,7 @@ class ScriptedFactory implements ConnectionFactory<TestConnection> {
     @Override
     public void destroy(TestConnection connection) throws Exception {
         if (connection.destroyCalls.incrementAndGet() != 1) {
+            doubleDestroys.incrementAndGet();
             throw new AssertionError(connection + " destroyed twice");
         }
         destroyed.incrementAndGet();

@@ -6,7 +6,10 @@ import java.time.Duration;
  * Something that happened in a pool, as seen by a {@link PoolListener}.
  *
  * <p>Counts in an event were taken at the moment of the event, under the pool's lock, so they are
- * exact even under concurrency. Connections are named by their {@link Lease#id() id}.
+ * exact even under concurrency. Connections are named by their {@link Lease#id() id}. The events of
+ * every acquire and release ({@link Acquiring}, {@link Reused}, {@link Acquired}, {@link Releasing},
+ * {@link Released}) are made only while someone observes them: a listener of the caller's, or
+ * the pool's log at INFO.
  */
 public sealed interface PoolEvent {
 
@@ -20,6 +23,25 @@ public sealed interface PoolEvent {
 
     /** A connection was created, to keep the minimum or to serve an acquirer. */
     record Created(String connectionId, Purpose purpose, int total, int maxSize) implements PoolEvent {
+    }
+
+    /** A caller starts to acquire (before anything is decided); the first event of every acquire. */
+    record Acquiring() implements PoolEvent {
+    }
+
+    /**
+     * A caller got its lease, reused ({@link Reused} came first) or fresh from a creation;
+     * {@code useCount} includes this hand-out.
+     */
+    record Acquired(String connectionId, long useCount) implements PoolEvent {
+    }
+
+    /** A caller starts to give its lease back to the pool (not an invalidation); {@link Released} follows. */
+    record Releasing(String connectionId) implements PoolEvent {
+    }
+
+    /** The minimum and maximum were changed at run time ({@link Pool#resize}). */
+    record Resized(int minSize, int maxSize) implements PoolEvent {
     }
 
     /** An idle connection was handed out; {@code useCount} includes this hand-out. */

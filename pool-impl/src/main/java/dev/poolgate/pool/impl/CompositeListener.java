@@ -19,21 +19,23 @@ final class CompositeListener implements PoolListener {
         this.listeners = listeners;
     }
 
-    static PoolListener of(PoolListener first, PoolListener second) {
-        if (second == PoolListener.NONE) {
-            return new CompositeListener(new PoolListener[] {first});
-        }
-        return new CompositeListener(new PoolListener[] {first, second});
+    /** The listeners in the order they hear each event; {@link PoolListener#NONE} is left out. */
+    static PoolListener of(PoolListener... listeners) {
+        return new CompositeListener(java.util.Arrays.stream(listeners).filter(l -> l != PoolListener.NONE)
+                .toArray(PoolListener[]::new));
     }
 
     /**
-     * Whether anyone observes the events of every acquire and release ({@link PoolEvent.Reused},
-     * {@link PoolEvent.Released}): a listener of the caller's, or the log writing INFO lines. When
+     * Whether anyone observes the events of every acquire and release ({@link PoolEvent.Acquiring},
+     * {@link PoolEvent.Reused}, {@link PoolEvent.Acquired}, {@link PoolEvent.Releasing},
+     * {@link PoolEvent.Released}): a listener of the caller's, or a log writing INFO lines. When
      * nobody does, the pool need not build them.
      */
     boolean observesHandOuts() {
         for (PoolListener listener : listeners) {
-            if (!(listener instanceof PoolLog log) || log.logsHandOuts()) {
+            boolean quiet = listener instanceof PoolLog log ? !log.logsHandOuts()
+                    : listener instanceof ManagerLog manager && !manager.logsHandOuts();
+            if (!quiet) {
                 return true;
             }
         }

@@ -120,6 +120,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
         long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
+        boolean observed = state.handOutsObserved.getAsBoolean();
+        if (observed) {
+            state.emit(new PoolEvent.Acquiring());
+        }
         WaiterQueue.Waiter<T> waiter = null;
         PooledLease<T> lease = null;
         PoolEvent event = null;
@@ -135,7 +139,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             PooledConnection<T> top = state.unserved == 0 ? state.takeIdle() : null;
             if (top != null && !state.needsValidation(top)) {
                 lease = claim(top);
-                event = handOutEvent(top);
+                event = handOutEvent(top, observed);
             } else if (top == null && timeout.isZero()) {
                 // Zero never waits: nothing idle now is a timeout, and nothing is created for it.
                 state.acquireTimeouts++;
@@ -160,16 +164,13 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             throw new AcquireTimeoutException(state.config.connectionName(), timeout, refused, null);
         }
         if (lease != null) {
-            if (event != null) {
-                state.emit(event);
-            }
-            return lease;
+            return handedOut(lease, event, observed);
         }
-        return serve(waiter, timeout, deadline);
+        return serve(waiter, timeout, deadline, observed);
     }
 
     /** Waits in line until the waiter's hand-out becomes a lease, validating hand-outs on the way. */
-    private Lease<T> serve(WaiterQueue.Waiter<T> waiter, Duration timeout, long deadline) {
+    private Lease<T> serve(WaiterQueue.Waiter<T> waiter, Duration timeout, long deadline, boolean observed) {
         while (true) {
             PooledConnection<T> connection;
             PooledLease<T> lease = null;
@@ -180,7 +181,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 connection = awaitHandOut(waiter, deadline);
                 if (!waiter.validating) {
                     lease = leave(waiter, connection);
-                    event = handOutEvent(connection);
+                    event = handOutEvent(connection, observed);
                 }
             } catch (TimedOut e) {
                 timedOut = e;
@@ -196,10 +197,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                         timedOut.getCause());
             }
             if (lease != null) {
-                if (event != null) {
-                    state.emit(event);
-                }
-                return lease;
+                return handedOut(lease, event, observed);
             }
             // Validation on the way out, outside the lock: the connection is HELD for this waiter,
             // which keeps its place in line meanwhile.
@@ -227,7 +225,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                     giveUp(waiter);
                 } else {
                     lease = leave(waiter, connection);
-                    event = handOutEvent(connection);
+                    event = handOutEvent(connection, observed);
                 }
             } finally {
                 state.lock.unlock();
@@ -236,10 +234,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 destroyer.destroyLater(connection, removal);
             }
             if (lease != null) {
-                if (event != null) {
-                    state.emit(event);
-                }
-                return lease;
+                return handedOut(lease, event, observed);
             }
             if (interrupted || closed) {
                 throw closed ? closed() : interrupted(null);
@@ -354,15 +349,24 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     }
 
     /** The event of a hand-out: a reuse, or nothing for a connection straight from its creation. */
-    private PoolEvent handOutEvent(PooledConnection<T> connection) {
+    private PoolEvent handOutEvent(PooledConnection<T> connection, boolean observed) {
         assert state.lock.isHeldByCurrentThread();
         if (connection.fresh) {
             connection.fresh = false;
             return null;
         }
-        return state.handOutsObserved.getAsBoolean()
-                ? new PoolEvent.Reused(connection.id, connection.useCount, state.live.size())
-                : null;
+        return observed ? new PoolEvent.Reused(connection.id, connection.useCount, state.live.size()) : null;
+    }
+
+    /** Reports a hand-out (its reuse, if it was one, then the lease) and returns the lease. */
+    private Lease<T> handedOut(PooledLease<T> lease, PoolEvent reused, boolean observed) {
+        if (reused != null) {
+            state.emit(reused);
+        }
+        if (observed) {
+            state.emit(new PoolEvent.Acquired(lease.id(), lease.useCount()));
+        }
+        return lease;
     }
 
     /**
@@ -398,6 +402,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public void end(PooledLease<T> lease, boolean invalidate) {
         PooledConnection<T> connection = lease.pooled;
+        if (!invalidate && !lease.ended && state.handOutsObserved.getAsBoolean()) {
+            // Before the connection goes back: no one else's line about it can come first.
+            state.emit(new PoolEvent.Releasing(connection.id));
+        }
         PoolEvent leakEvent = null;
         PoolEvent event = null;
         PoolEvent.Destroyed removal = null;
@@ -462,6 +470,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         } finally {
             state.lock.unlock();
         }
+        state.emit(new PoolEvent.Resized(resized.minSize(), resized.maxSize()));
         for (int i = 0; i < surplus.size(); i++) {
             destroyer.destroyLater(surplus.get(i), removals.get(i));
         }

@@ -7,9 +7,9 @@ import dev.poolgate.pool.PoolListener;
 import dev.poolgate.pool.PoolProvider;
 
 /**
- * The {@link PoolProvider} that {@code Pool.create(...)} finds: a {@link PoolManager} in front of a
- * {@link FairPool}, or of an {@link UnpooledPool} when pooling is disabled, with the pool's log
- * lines ({@link PoolLog}) observing its events next to the caller's listener.
+ * The {@link PoolProvider} that {@code Pool.create(...)} finds: a {@link FairPool}, or an
+ * {@link UnpooledPool} when pooling is disabled, whose events the log lines observe (the
+ * manager's {@link ManagerLog}, then the pool's {@link PoolLog}) before the caller's listener.
  *
  * <p>Public only because {@link java.util.ServiceLoader} requires it; its package is not exported.
  */
@@ -21,9 +21,9 @@ public final class FairPoolProvider implements PoolProvider {
 
     @Override
     public <T> Pool<T> create(PoolConfig config, ConnectionFactory<T> factory, PoolListener listener) {
-        PoolListener events = CompositeListener.of(new PoolLog(config), listener);
-        return new PoolManager<>(config, () -> config.poolingEnabled()
+        PoolListener events = CompositeListener.of(ManagerLog.configured(config), new PoolLog(config), listener);
+        return config.poolingEnabled()
                 ? FairPool.start(config, factory, events, PoolClock.SYSTEM)
-                : new UnpooledPool<>(config, factory, events, PoolClock.SYSTEM));
+                : new UnpooledPool<>(config, factory, events, PoolClock.SYSTEM);
     }
 }

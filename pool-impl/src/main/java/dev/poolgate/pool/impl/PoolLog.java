@@ -44,9 +44,19 @@ final class PoolLog implements PoolListener {
             }
             return;
         }
+        if (event instanceof PoolEvent.Acquiring || event instanceof PoolEvent.Acquired
+                || event instanceof PoolEvent.Releasing) {
+            return; // the manager's lines (ManagerLog)
+        }
         switch (event) {
             case PoolEvent.Reused e -> throw new AssertionError("handled above");
             case PoolEvent.Released e -> throw new AssertionError("handled above");
+            case PoolEvent.Acquiring e -> throw new AssertionError("handled above");
+            case PoolEvent.Acquired e -> throw new AssertionError("handled above");
+            case PoolEvent.Releasing e -> throw new AssertionError("handled above");
+            case PoolEvent.Resized e -> {
+                // The manager's line (ManagerLog).
+            }
             case PoolEvent.Starting e -> LOG.info("[POOL] Initializing {} pool (min={}, max={})",
                     config.name(), e.minSize(), e.maxSize());
             case PoolEvent.Started e -> started(e);

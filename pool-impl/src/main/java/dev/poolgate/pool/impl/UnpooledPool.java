@@ -113,6 +113,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
         long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
+        emit(new PoolEvent.Acquiring());
         Creation creation = new Creation();
         PoolStats timedOut = null;
         try {
@@ -344,6 +345,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
         } finally {
             lock.unlock();
         }
+        emit(new PoolEvent.Resized(minSize, maxSize));
     }
 
     @Override

@@ -277,9 +277,9 @@ class LeaseTest {
     }
 
     @Test
-    void managedLeaseReportsCreationAndPreviousReleaseInstantsExactly() {
-        reportsCreationAndPreviousReleaseInstantsExactly((config, clock) ->
-                new PoolManager<>(config, () -> FairPool.start(config, factory, PoolListener.NONE, clock)));
+    void leaseWithTheLogListenersReportsCreationAndPreviousReleaseInstantsExactly() {
+        reportsCreationAndPreviousReleaseInstantsExactly((config, clock) -> FairPool.start(config, factory,
+                CompositeListener.of(ManagerLog.configured(config), new PoolLog(config)), clock));
     }
 
     private void reportsCreationAndPreviousReleaseInstantsExactly(

@@ -431,7 +431,7 @@ class BadInputTest {
     }
 
     private long metric(String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(client.metrics());
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)(?:\\.0)?$").matcher(client.metrics());
         assertTrue(matcher.find(), name + " in /metrics");
         return Long.parseLong(matcher.group(1));
     }

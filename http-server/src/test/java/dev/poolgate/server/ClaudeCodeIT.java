@@ -41,7 +41,7 @@ class ClaudeCodeIT {
     private static final String PROXY_KEY = GatewayClient.CLIENT_KEY;
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern REQUESTS = Pattern.compile(
-            "poolgate_http_requests_total\\{route=\"([^\"]*)\",status=\"(\\d+)\"[^}]*} (\\d+)");
+            "poolgate_http_requests_total\\{origin=\"[^\"]*\",route=\"([^\"]*)\",status=\"(\\d+)\"} (\\d+)(?:\\.0)?\n");
 
     @TempDir
     Path scratch;

@@ -77,8 +77,8 @@ class ClientBudgetsTest {
 
             // Without admin keys, the clients' keys guard /metrics.
             String metrics = client.send(client.request("/metrics").setHeader("x-api-key", TEAM_B).GET()).body();
-            assertTrue(metrics.contains("poolgate_client_requests_total{client=\"team-a\",status=\"200\"} 2\n"), metrics);
-            assertTrue(metrics.contains("poolgate_client_requests_total{client=\"team-a\",status=\"429\"} 1\n"), metrics);
+            assertTrue(metrics.contains("poolgate_client_requests_total{client=\"team-a\",status=\"200\"} 2.0\n"), metrics);
+            assertTrue(metrics.contains("poolgate_client_requests_total{client=\"team-a\",status=\"429\"} 1.0\n"), metrics);
             assertTrue(metrics.contains("poolgate_client_output_tokens_total{client=\"team-b\"}"), metrics);
         }
     }

@@ -195,9 +195,9 @@ abstract class GatewayContract {
         assertMetric(text, "poolgate_pool_health_check_failures_total", 0);
         assertTrue(text.contains("# TYPE poolgate_upstream_retries_total counter\n"), text);
         assertMetric(text, "poolgate_upstream_retries_total", 0);
-        assertMetric(text, "poolgate_http_requests_total{route=\"/v1/messages\",status=\"200\",origin=\"upstream\"}",
+        assertMetric(text, "poolgate_http_requests_total{origin=\"upstream\",route=\"/v1/messages\",status=\"200\"}",
                 1);
-        assertMetric(text, "poolgate_http_requests_total{route=\"unmatched\",status=\"404\",origin=\"gateway\"}", 1);
+        assertMetric(text, "poolgate_http_requests_total{origin=\"gateway\",route=\"unmatched\",status=\"404\"}", 1);
         assertHistogram(text, "poolgate_http_request_duration_seconds", "route=\"/v1/messages\",");
         assertHistogram(text, "poolgate_pool_acquire_wait_seconds");
         assertMetric(text, "poolgate_pool_acquire_wait_seconds_count", 1);

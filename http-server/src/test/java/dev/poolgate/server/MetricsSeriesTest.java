@@ -51,9 +51,9 @@ class MetricsSeriesTest {
             GatewayContract.assertMetric(text, "poolgate_input_tokens_total" + model, plainInput + streamInput);
             GatewayContract.assertMetric(text, "poolgate_output_tokens_total" + model, plainOutput + streamOutput);
             GatewayContract.assertMetric(text,
-                    "poolgate_http_requests_total{route=\"/v1/messages\",status=\"200\",origin=\"upstream\"}", 2);
+                    "poolgate_http_requests_total{origin=\"upstream\",route=\"/v1/messages\",status=\"200\"}", 2);
             GatewayContract.assertMetric(text,
-                    "poolgate_http_requests_total{route=\"/health\",status=\"200\",origin=\"gateway\"}", 1);
+                    "poolgate_http_requests_total{origin=\"gateway\",route=\"/health\",status=\"200\"}", 1);
             GatewayContract.assertHistogram(text, "poolgate_http_request_duration_seconds", "route=\"/v1/messages\",");
             GatewayContract.assertMetric(text, "poolgate_http_request_duration_seconds_count{route=\"/v1/messages\"}",
                     2);

@@ -109,7 +109,7 @@ class SlowClientsTest {
     }
 
     private static long metric(String metrics, String name) {
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(metrics);
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)(?:\\.0)?$").matcher(metrics);
         if (!matcher.find()) {
             throw new AssertionError(name + " not in /metrics");
         }

@@ -37,7 +37,7 @@ class TypeScriptSdkIT {
     private static final String SDK = "@anthropic-ai/sdk@1.16.0";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern REQUESTS = Pattern.compile(
-            "poolgate_http_requests_total\\{route=\"([^\"]*)\",status=\"(\\d+)\"[^}]*} (\\d+)");
+            "poolgate_http_requests_total\\{origin=\"[^\"]*\",route=\"([^\"]*)\",status=\"(\\d+)\"} (\\d+)(?:\\.0)?\n");
 
     private Gateway gateway;
     private GatewayClient client;

@@ -1,12 +1,7 @@
 package dev.poolgate.server.metrics;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The standard JVM and process metrics, from the official Prometheus Java client's
@@ -17,21 +12,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class JvmSeries {
 
-    private final PrometheusRegistry registry = new PrometheusRegistry();
-    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-
-    JvmSeries() {
-        JvmMetrics.builder().register(registry);
+    private JvmSeries() {
     }
 
-    /** Appends the series in the text format. */
-    void write(StringBuilder out) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
-        try {
-            writer.write(bytes, registry.scrape());
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory cannot fail", e);
-        }
-        out.append(bytes.toString(StandardCharsets.UTF_8));
+    /** Registers the series in {@code registry}, the gateway's own (never the client's default). */
+    static void register(PrometheusRegistry registry) {
+        JvmMetrics.builder().register(registry);
     }
 }

@@ -2,23 +2,37 @@ package dev.poolgate.server.metrics;
 
 import dev.poolgate.pool.Pool;
 import dev.poolgate.pool.PoolStats;
-import java.util.Map;
-import java.util.TreeMap;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
- * The gateway's metrics in the Prometheus text format: the pool's gauges and counters (read from
- * one consistent {@link PoolStats} snapshot at scrape time), requests by route, status and origin
- * (who made the status: the gateway or upstream), latency histograms of the API routes by route,
- * streams' time to first token, upstream's time to answer, tokens by model, how long requests
- * waited for a pooled client, how often a request was sent upstream again, and the standard JVM
- * and process metrics of the official Prometheus client ({@link JvmSeries}).
+ * The gateway's metrics, kept by the official Prometheus Java client in a registry of their own
+ * (one per instance: several gateways may share a JVM) and written in the Prometheus text format:
+ * the pool's gauges and counters (read from one consistent {@link PoolStats} snapshot at scrape
+ * time), requests by route, status and origin (who made the status: the gateway or upstream),
+ * latency histograms of the API routes by route, streams' time to first token, upstream's time to
+ * answer, tokens by model, how long requests waited for a pooled client, how often a request was
+ * sent upstream again, and the client's standard JVM and process metrics ({@link JvmSeries}).
  *
- * <p>The request path only increments lock-free adders; text is made at scrape time. Every label
- * set is bounded: routes are the router's templates, statuses the few HTTP codes, and models, which
- * clients choose, are capped by {@link ModelLabels}.
+ * <p>Histograms are classic only (the fixed buckets below, no native histograms) and nothing
+ * samples exemplars, which the text format does not carry. The request path updates data points
+ * it looked up once and keeps; text is made at scrape time. Every label set is bounded: routes are
+ * the router's templates, statuses the few HTTP codes, and models, which clients choose, are
+ * capped by {@link ModelLabels}. The client writes a counter's series with {@code _total} and a
+ * series' labels in alphabetical order ({@code origin}, {@code route}, {@code status}).
  */
 public final class Metrics {
 
@@ -30,25 +44,103 @@ public final class Metrics {
     private static final double[] UPSTREAM_BOUNDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
             60};
 
-    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
-    /** API latency histograms by route label text; only routes under /v1 (no probes or scrapes). */
-    private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
-    private final Histogram firstToken = new Histogram(LATENCY_BOUNDS);
-    private final Histogram upstreamLatency = new Histogram(UPSTREAM_BOUNDS);
-    private final ModelLabels models = new ModelLabels();
-    private final Map<String, LongAdder> inputTokens = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> outputTokens = new ConcurrentHashMap<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    private final Counter requests;
+    private final Histogram latency;
+    private final Counter inputTokens;
+    private final Counter outputTokens;
+    private final Counter clientRequests;
+    private final Counter clientInputTokens;
+    private final Counter clientOutputTokens;
+    private final DistributionDataPoint firstToken;
+    private final DistributionDataPoint upstreamLatency;
+    private final DistributionDataPoint acquireWait;
+    private final CounterDataPoint upstreamRetries;
+
+    /** The labelled data points already looked up, by label values: the request path reuses them. */
+    private final ConcurrentHashMap<RequestLabels, CounterDataPoint> requestPoints = new ConcurrentHashMap<>();
+    /** API latency by route; only routes under /v1 (no probes or scrapes). */
+    private final ConcurrentHashMap<String, DistributionDataPoint> latencyPoints = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CounterDataPoint[]> tokenPoints = new ConcurrentHashMap<>();
     /** By named client of the clients file (at most its 1,000 names): requests by status, and tokens. */
-    private final Map<String, LongAdder> clientRequests = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> clientInputTokens = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> clientOutputTokens = new ConcurrentHashMap<>();
-    private final JvmSeries jvm = new JvmSeries();
-    private final Histogram acquireWait = new Histogram(WAIT_BOUNDS);
-    private final LongAdder upstreamRetries = new LongAdder();
+    private final ConcurrentHashMap<ClientLabels, CounterDataPoint> clientRequestPoints = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CounterDataPoint> clientInputPoints = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CounterDataPoint> clientOutputPoints = new ConcurrentHashMap<>();
+    private final ModelLabels models = new ModelLabels();
+
+    /** The pool's one stats snapshot of the scrape in progress on this thread; the pool gauges read it. */
+    private final ThreadLocal<PoolStats> scraping = new ThreadLocal<>();
     private volatile Pool<?> pool;
     private volatile LongSupplier readTimeouts = () -> 0;
     /** The upstream budget's permits in flight and waiting, and its store failures; null without limits. */
     private volatile LongSupplier[] budget;
+
+    private record RequestLabels(String route, int status, boolean fromUpstream) {}
+
+    private record ClientLabels(String name, int status) {}
+
+    public Metrics() {
+        poolGauge("poolgate_pool_enabled", "1 when pooling is enabled",
+                (current, stats) -> current.config().poolingEnabled() ? 1 : 0);
+        poolGauge("poolgate_pool_connections", "Connections that exist now",
+                (current, stats) -> stats.totalConnections());
+        poolGauge("poolgate_pool_available_connections", "Idle connections",
+                (current, stats) -> stats.availableConnections());
+        poolGauge("poolgate_pool_in_use_connections", "Leased connections",
+                (current, stats) -> stats.inUseConnections());
+        poolGauge("poolgate_pool_waiting_acquirers", "Requests waiting for a connection",
+                (current, stats) -> stats.waitingAcquirers());
+        poolGauge("poolgate_pool_max_connections", "The pool's maximum size",
+                (current, stats) -> current.config().maxSize());
+        poolCounter("poolgate_pool_connections_created_total", "Connections created", PoolStats::connectionsCreated);
+        poolCounter("poolgate_pool_connections_destroyed_total", "Connections destroyed",
+                PoolStats::connectionsDestroyed);
+        poolCounter("poolgate_pool_connections_reused_total", "Hand-outs of an idle connection",
+                PoolStats::connectionsReused);
+        poolCounter("poolgate_pool_acquire_timeouts_total", "Acquires that timed out", PoolStats::acquireTimeouts);
+        poolCounter("poolgate_pool_health_check_failures_total", "Failed health checks",
+                PoolStats::healthCheckFailures);
+
+        upstreamRetries = Counter.builder().name("poolgate_upstream_retries_total")
+                .help("Requests sent upstream again after a failed attempt").withoutExemplars().register(registry)
+                .labelValues();
+        requests = Counter.builder().name("poolgate_http_requests_total")
+                .help("HTTP requests by route, status and origin of the status")
+                .labelNames("route", "status", "origin").withoutExemplars().register(registry);
+        latency = histogram("poolgate_http_request_duration_seconds",
+                "Time from request to last response byte, API routes", LATENCY_BOUNDS, "route");
+        firstToken = histogram("poolgate_stream_first_token_seconds", "Time from a streamed request to its first "
+                + "token", LATENCY_BOUNDS).labelValues();
+        upstreamLatency = histogram("poolgate_upstream_response_seconds", "Time from a request sent upstream to its "
+                + "response headers", UPSTREAM_BOUNDS).labelValues();
+        inputTokens = counter("poolgate_input_tokens_total", "Input tokens upstream reported, by model", "model");
+        outputTokens = counter("poolgate_output_tokens_total", "Output tokens upstream reported, by model", "model");
+        clientRequests = counter("poolgate_client_requests_total", "Requests of the clients file's named clients, "
+                + "by status", "client", "status");
+        clientInputTokens = counter("poolgate_client_input_tokens_total", "Input tokens of named clients", "client");
+        clientOutputTokens = counter("poolgate_client_output_tokens_total", "Output tokens of named clients",
+                "client");
+        CounterWithCallback.builder().name("poolgate_http_request_read_timeouts_total")
+                .help("Requests whose connection was closed because they did not arrive in full within the read "
+                        + "timeout")
+                .callback(callback -> callback.call(readTimeouts.getAsLong())).register(registry);
+        budgetGauge("poolgate_cluster_permits_in_flight", "Upstream permits held over every instance", 0);
+        budgetGauge("poolgate_cluster_permits_waiting", "Requests waiting for an upstream permit over every "
+                + "instance", 1);
+        CounterWithCallback.builder().name("poolgate_cluster_store_failures_total")
+                .help("Calls the shared budget store (Redis) did not answer")
+                .callback(callback -> {
+                    LongSupplier[] limits = budget;
+                    if (limits != null) {
+                        callback.call(limits[2].getAsLong());
+                    }
+                }).register(registry);
+        acquireWait = histogram("poolgate_pool_acquire_wait_seconds", "Time requests waited for a pooled client",
+                WAIT_BOUNDS).labelValues();
+        JvmSeries.register(registry);
+    }
 
     /** The pool whose stats are exported (set once it exists). */
     public void pool(Pool<?> pool) {
@@ -79,13 +171,13 @@ public final class Metrics {
      * and who made that status: upstream, whose answer is passed on, or the gateway.
      */
     public void requestAnswered(String route, int status, boolean fromUpstream) {
-        String key = "route=\"" + escape(route) + "\",status=\"" + status + "\",origin=\""
-                + (fromUpstream ? "upstream" : "gateway") + "\"";
-        LongAdder count = requests.get(key);
+        RequestLabels labels = new RequestLabels(route, status, fromUpstream);
+        CounterDataPoint count = requestPoints.get(labels);
         if (count == null) {
-            count = requests.computeIfAbsent(key, k -> new LongAdder());
+            count = requestPoints.computeIfAbsent(labels, l -> requests.labelValues(l.route(),
+                    Integer.toString(l.status()), l.fromUpstream() ? "upstream" : "gateway"));
         }
-        count.increment();
+        count.inc();
     }
 
     /**
@@ -97,28 +189,33 @@ public final class Metrics {
         if (!route.startsWith("/v1/")) {
             return;
         }
-        Histogram histogram = latency.get(route);
+        DistributionDataPoint histogram = latencyPoints.get(route);
         if (histogram == null) {
-            histogram = latency.computeIfAbsent(route, r -> new Histogram(LATENCY_BOUNDS));
+            histogram = latencyPoints.computeIfAbsent(route, latency::labelValues);
         }
-        histogram.record(nanos);
+        histogram.observe(seconds(nanos));
     }
 
     /** Records a stream's time from the request's arrival to its first token (content_block_delta). */
     public void firstToken(long nanos) {
-        firstToken.record(nanos);
+        firstToken.observe(seconds(nanos));
     }
 
     /** Records how long upstream took from the request sent to its response headers. */
     public void upstreamAnswered(long nanos) {
-        upstreamLatency.record(nanos);
+        upstreamLatency.observe(seconds(nanos));
     }
 
     /** Adds the tokens upstream reported for a request to {@code model}. */
     public void tokens(String model, long input, long output) {
-        String label = "model=\"" + escape(models.label(model)) + "\"";
-        inputTokens.computeIfAbsent(label, k -> new LongAdder()).add(input);
-        outputTokens.computeIfAbsent(label, k -> new LongAdder()).add(output);
+        String label = models.label(model);
+        CounterDataPoint[] counts = tokenPoints.get(label);
+        if (counts == null) {
+            counts = tokenPoints.computeIfAbsent(label, l -> new CounterDataPoint[] {
+                    inputTokens.labelValues(l), outputTokens.labelValues(l)});
+        }
+        counts[0].inc(Math.max(input, 0));
+        counts[1].inc(Math.max(output, 0));
     }
 
     /**
@@ -126,111 +223,102 @@ public final class Metrics {
      * (-1: none). Only names of the clients file come here, so the label set is bounded.
      */
     public void client(String name, int status, long input, long output) {
-        String label = "client=\"" + escape(name) + "\"";
-        clientRequests.computeIfAbsent(label + ",status=\"" + status + "\"", k -> new LongAdder()).increment();
+        ClientLabels labels = new ClientLabels(name, status);
+        CounterDataPoint count = clientRequestPoints.get(labels);
+        if (count == null) {
+            count = clientRequestPoints.computeIfAbsent(labels,
+                    l -> clientRequests.labelValues(l.name(), Integer.toString(l.status())));
+        }
+        count.inc();
         if (input > 0) {
-            clientInputTokens.computeIfAbsent(label, k -> new LongAdder()).add(input);
+            CounterDataPoint tokens = clientInputPoints.get(name);
+            if (tokens == null) {
+                tokens = clientInputPoints.computeIfAbsent(name, clientInputTokens::labelValues);
+            }
+            tokens.inc(input);
         }
         if (output > 0) {
-            clientOutputTokens.computeIfAbsent(label, k -> new LongAdder()).add(output);
+            CounterDataPoint tokens = clientOutputPoints.get(name);
+            if (tokens == null) {
+                tokens = clientOutputPoints.computeIfAbsent(name, clientOutputTokens::labelValues);
+            }
+            tokens.inc(output);
         }
     }
 
     /** Records how long one acquire took, successful or not. */
     public void acquireWaited(long nanos) {
-        acquireWait.record(nanos);
+        acquireWait.observe(seconds(nanos));
     }
 
     /** Counts one request sent upstream again (after a connection failure, a 429 or a 529). */
     public void upstreamRetried() {
-        upstreamRetries.increment();
+        upstreamRetries.inc();
     }
 
-    /** The text exposition. */
+    /** The text exposition (text/plain; version=0.0.4). */
     public String scrape() {
-        StringBuilder out = new StringBuilder(4096);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
         Pool<?> current = pool;
-        if (current != null) {
-            PoolStats stats = current.stats();
-            gauge(out, "poolgate_pool_enabled", "1 when pooling is enabled", current.config().poolingEnabled() ? 1 : 0);
-            gauge(out, "poolgate_pool_connections", "Connections that exist now", stats.totalConnections());
-            gauge(out, "poolgate_pool_available_connections", "Idle connections", stats.availableConnections());
-            gauge(out, "poolgate_pool_in_use_connections", "Leased connections", stats.inUseConnections());
-            gauge(out, "poolgate_pool_waiting_acquirers", "Requests waiting for a connection",
-                    stats.waitingAcquirers());
-            gauge(out, "poolgate_pool_max_connections", "The pool's maximum size", current.config().maxSize());
-            counter(out, "poolgate_pool_connections_created_total", "Connections created", stats.connectionsCreated());
-            counter(out, "poolgate_pool_connections_destroyed_total", "Connections destroyed",
-                    stats.connectionsDestroyed());
-            counter(out, "poolgate_pool_connections_reused_total", "Hand-outs of an idle connection",
-                    stats.connectionsReused());
-            counter(out, "poolgate_pool_acquire_timeouts_total", "Acquires that timed out", stats.acquireTimeouts());
-            counter(out, "poolgate_pool_health_check_failures_total", "Failed health checks",
-                    stats.healthCheckFailures());
+        scraping.set(current == null ? null : current.stats());
+        try {
+            writer.write(bytes, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        } finally {
+            scraping.remove();
         }
-        counter(out, "poolgate_upstream_retries_total", "Requests sent upstream again after a failed attempt",
-                upstreamRetries.sum());
-        out.append("# HELP poolgate_http_requests_total HTTP requests by route, status and origin of the status\n")
-                .append("# TYPE poolgate_http_requests_total counter\n");
-        new TreeMap<>(requests).forEach((labels, count) -> out.append("poolgate_http_requests_total{")
-                .append(labels).append("} ").append(count.sum()).append('\n'));
-        out.append("# HELP poolgate_http_request_duration_seconds Time from request to last response byte, API "
-                + "routes\n").append("# TYPE poolgate_http_request_duration_seconds histogram\n");
-        new TreeMap<>(latency).forEach((route, histogram) -> histogram.write(out,
-                "poolgate_http_request_duration_seconds", "route=\"" + escape(route) + "\","));
-        out.append("# HELP poolgate_stream_first_token_seconds Time from a streamed request to its first token\n")
-                .append("# TYPE poolgate_stream_first_token_seconds histogram\n");
-        firstToken.write(out, "poolgate_stream_first_token_seconds", "");
-        out.append("# HELP poolgate_upstream_response_seconds Time from a request sent upstream to its response "
-                + "headers\n").append("# TYPE poolgate_upstream_response_seconds histogram\n");
-        upstreamLatency.write(out, "poolgate_upstream_response_seconds", "");
-        tokenCounter(out, "poolgate_input_tokens_total", "Input tokens upstream reported, by model", inputTokens);
-        tokenCounter(out, "poolgate_output_tokens_total", "Output tokens upstream reported, by model",
-                outputTokens);
-        tokenCounter(out, "poolgate_client_requests_total", "Requests of the clients file's named clients, by "
-                + "status", clientRequests);
-        tokenCounter(out, "poolgate_client_input_tokens_total", "Input tokens of named clients", clientInputTokens);
-        tokenCounter(out, "poolgate_client_output_tokens_total", "Output tokens of named clients",
-                clientOutputTokens);
-        counter(out, "poolgate_http_request_read_timeouts_total",
-                "Requests whose connection was closed because they did not arrive in full within the read timeout",
-                readTimeouts.getAsLong());
-        LongSupplier[] limits = budget;
-        if (limits != null) {
-            gauge(out, "poolgate_cluster_permits_in_flight", "Upstream permits held over every instance",
-                    limits[0].getAsLong());
-            gauge(out, "poolgate_cluster_permits_waiting", "Requests waiting for an upstream permit over every "
-                    + "instance", limits[1].getAsLong());
-            counter(out, "poolgate_cluster_store_failures_total", "Calls the shared budget store (Redis) did not "
-                    + "answer", limits[2].getAsLong());
-        }
-        out.append("# HELP poolgate_pool_acquire_wait_seconds Time requests waited for a pooled client\n")
-                .append("# TYPE poolgate_pool_acquire_wait_seconds histogram\n");
-        acquireWait.write(out, "poolgate_pool_acquire_wait_seconds", "");
-        jvm.write(out);
-        return out.toString();
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    private static void tokenCounter(StringBuilder out, String name, String help, Map<String, LongAdder> counts) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n");
-        new TreeMap<>(counts).forEach((labels, count) -> out.append(name).append('{').append(labels).append("} ")
-                .append(count.sum()).append('\n'));
+    /** A value of the pool, of its config or of its stats snapshot. */
+    private interface PoolValue {
+        long of(Pool<?> pool, PoolStats stats);
     }
 
-    private static void gauge(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" gauge\n")
-                .append(name).append(' ').append(value).append('\n');
+    /** The stats of the scrape in progress, else (a scrape not made by {@link #scrape}) fresh ones. */
+    private PoolStats stats(Pool<?> current) {
+        PoolStats stats = scraping.get();
+        return stats != null ? stats : current.stats();
     }
 
-    private static void counter(StringBuilder out, String name, String help, long value) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n")
-                .append(name).append(' ').append(value).append('\n');
+    private void poolGauge(String name, String help, PoolValue value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(callback -> {
+            Pool<?> current = pool;
+            if (current != null) {
+                callback.call(value.of(current, stats(current)));
+            }
+        }).register(registry);
     }
 
-    private static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    private void poolCounter(String name, String help, ToLongFunction<PoolStats> value) {
+        CounterWithCallback.builder().name(name).help(help).callback(callback -> {
+            Pool<?> current = pool;
+            if (current != null) {
+                callback.call(value.applyAsLong(stats(current)));
+            }
+        }).register(registry);
+    }
+
+    private void budgetGauge(String name, String help, int index) {
+        GaugeWithCallback.builder().name(name).help(help).callback(callback -> {
+            LongSupplier[] limits = budget;
+            if (limits != null) {
+                callback.call(limits[index].getAsLong());
+            }
+        }).register(registry);
+    }
+
+    private Counter counter(String name, String help, String... labelNames) {
+        return Counter.builder().name(name).help(help).labelNames(labelNames).withoutExemplars().register(registry);
+    }
+
+    private Histogram histogram(String name, String help, double[] bounds, String... labelNames) {
+        return Histogram.builder().name(name).help(help).labelNames(labelNames)
+                .classicUpperBounds(bounds).classicOnly().withoutExemplars().register(registry);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
     }
 }

@@ -82,7 +82,7 @@ class RouterTest {
                 assertFalse(message.contains(internal), () -> "names '" + internal + "': " + message);
             }
         }
-        assertTrue(metrics.scrape().contains("poolgate_http_requests_total{route=\"/boom\",status=\"500\",origin=\"gateway\"} 1"),
+        assertTrue(metrics.scrape().contains("poolgate_http_requests_total{origin=\"gateway\",route=\"/boom\",status=\"500\"} 1.0\n"),
                 metrics.scrape());
     }
 }

@@ -119,7 +119,6 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
-        long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
         boolean observed = state.handOutsObserved.getAsBoolean();
         if (observed) {
             state.emit(new PoolEvent.Acquiring());
@@ -129,6 +128,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 return lease;
             }
         }
+        long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
         WaiterQueue.Waiter<T> waiter = null;
         PooledLease<T> lease = null;
         PoolEvent event = null;
@@ -383,7 +383,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         if (!connection.fresh) {
             state.reused.increment();
         }
-        long now = state.clock.nanoTime();
+        long now = leakThresholdNanos > 0 ? state.clock.nanoTime() : 0; // only leak detection reads it
         Throwable acquiredAt = leakThresholdNanos > 0
                 ? new Throwable("Connection " + connection.id + " acquired by " + Thread.currentThread())
                 : null;
@@ -483,8 +483,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             } else {
                 state.handBack(connection);
                 event = state.handOutsObserved.getAsBoolean()
-                        ? new PoolEvent.Released(connection.id, connection.useCount, state.idle.size(),
-                                state.live.size() - state.idle.size())
+                        ? new PoolEvent.Released(connection.id, connection.useCount, state.idleCount(),
+                                state.live.size() - state.idleCount())
                         : null;
             }
         } finally {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -17,9 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * from the middle (by maintenance, close or resize) leaves its node behind; pops skip such stale
  * nodes, and {@link #rebuild} (maintenance, under the lock) clears them out.
  *
- * <p>{@link #size()} counts connections in state IDLE: it grows before a connection becomes idle
- * and shrinks after it was claimed, so it is never below the true count and never above the
- * connections that exist.
+ * <p>It keeps no count: the pool counts connections in state IDLE when it takes a snapshot.
  */
 final class IdleStack<T> {
 
@@ -27,16 +24,10 @@ final class IdleStack<T> {
     }
 
     private final AtomicReference<Node<T>> top = new AtomicReference<>();
-    private final AtomicInteger size = new AtomicInteger();
-
-    int size() {
-        return size.get();
-    }
 
     /** Makes a connection the caller holds idle, on top of the stack. */
     void push(PooledConnection<T> connection) {
         assert connection.state == PooledConnection.State.HELD;
-        size.incrementAndGet();
         connection.state = PooledConnection.State.IDLE;
         Node<T> node;
         Node<T> current;
@@ -56,7 +47,6 @@ final class IdleStack<T> {
             if (top.compareAndSet(current, current.next)) {
                 PooledConnection<T> connection = current.connection;
                 if (connection.claimIdle()) {
-                    size.decrementAndGet();
                     return connection;
                 }
                 // A stale node: its connection was taken from the middle, or is idle again under a newer node.
@@ -66,11 +56,7 @@ final class IdleStack<T> {
 
     /** Takes this idle connection (then HELD by the caller), wherever it lies; false if it is not idle. */
     boolean take(PooledConnection<T> connection) {
-        if (connection.claimIdle()) {
-            size.decrementAndGet();
-            return true;
-        }
-        return false;
+        return connection.claimIdle();
     }
 
     /**
@@ -89,7 +75,6 @@ final class IdleStack<T> {
             }
         }
         for (PooledConnection<T> connection : atBottom) {
-            size.incrementAndGet();
             connection.state = PooledConnection.State.IDLE;
             order.add(connection);
         }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * observes hand-outs, and re-checks for waiters after it made a connection idle. At each unlock:
  * <ul>
  *   <li>a connection is idle, or in use (leased, or HELD by one of the pool's threads or by a
- *       waiter), and {@code inUse} is {@code live.size() - idle.size()};
+ *       waiter), and {@code inUse} is {@code live.size() - idleCount()};
  *   <li>{@code live.size() + pending + destroying <= maxSize} (until {@code resize} lowers the
  *       maximum): a connection counts from the moment its creation is reserved until its
  *       destroy returned or timed out, so {@code maxSize} bounds what the factory sees;
@@ -62,7 +62,8 @@ final class PoolState<T> {
     final boolean validates;
 
     // Guarded by lock.
-    RunState runState = RunState.RUNNING;
+    /** Volatile: the fast path reads it without the lock (a release re-checks it after its push). */
+    volatile RunState runState = RunState.RUNNING;
     /** Idle connections, most recently used first; lock-free (the fast path uses it without the lock). */
     final IdleStack<T> idle = new IdleStack<>();
     /** Every connection in the pool: idle, leased or HELD; not those being destroyed. Changed with {@link #liveCount}. */
@@ -193,7 +194,7 @@ final class PoolState<T> {
 
     PoolStats snapshot() {
         assert lock.isHeldByCurrentThread();
-        int available = idle.size();
+        int available = idleCount();
         return new PoolStats(created, destroyed, reused.sum(), acquireTimeouts, healthCheckFailures, live.size(),
                 available, live.size() - available, unserved);
     }
@@ -216,7 +217,7 @@ final class PoolState<T> {
      */
     void settle() {
         assert lock.isHeldByCurrentThread();
-        while (unserved > 0 && idle.size() > 0) {
+        while (unserved > 0 && idleCount() > 0) {
             PooledConnection<T> connection = idle.pop();
             if (connection == null) {
                 Thread.yield(); // counted, not yet on the stack: its pusher is about to put it there
@@ -224,6 +225,17 @@ final class PoolState<T> {
             }
             handBack(connection);
         }
+    }
+
+    /** Live connections in state IDLE now (an O(max) count, for snapshots and events). */
+    int idleCount() {
+        int count = 0;
+        for (int i = 0; i < live.size(); i++) {
+            if (live.get(i).state == PooledConnection.State.IDLE) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The live connections, copied under the lock. */

@@ -15,4 +15,15 @@ public interface PoolListener {
     };
 
     void onEvent(PoolEvent event);
+
+    /**
+     * Whether this listener wants the events of every acquire and release ({@link PoolEvent.Acquiring},
+     * {@link PoolEvent.Reused}, {@link PoolEvent.Acquired}, {@link PoolEvent.Releasing},
+     * {@link PoolEvent.Released}). While no listener (and not the pool's log at INFO) wants them,
+     * the pool hands out and takes back idle connections on a lock-free fast path. Default true;
+     * a listener that only counts creations, destructions and failures returns false.
+     */
+    default boolean observesHandOuts() {
+        return true;
+    }
 }

@@ -31,10 +31,12 @@ final class CompositeListener implements PoolListener {
      * {@link PoolEvent.Released}): a listener of the caller's, or a log writing INFO lines. When
      * nobody does, the pool need not build them.
      */
-    boolean observesHandOuts() {
+    @Override
+    public boolean observesHandOuts() {
         for (PoolListener listener : listeners) {
             boolean quiet = listener instanceof PoolLog log ? !log.logsHandOuts()
-                    : listener instanceof ManagerLog manager && !manager.logsHandOuts();
+                    : listener instanceof ManagerLog manager ? !manager.logsHandOuts()
+                    : !listener.observesHandOuts();
             if (!quiet) {
                 return true;
             }

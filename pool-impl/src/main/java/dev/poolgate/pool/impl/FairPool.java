@@ -119,11 +119,16 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
-        long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
         boolean observed = state.handOutsObserved.getAsBoolean();
         if (observed) {
             state.emit(new PoolEvent.Acquiring());
+        } else if (state.waiters.size() == 0 && state.running()) {
+            Lease<T> lease = acquireFast();
+            if (lease != null) {
+                return lease;
+            }
         }
+        long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
         WaiterQueue.Waiter<T> waiter = null;
         PooledLease<T> lease = null;
         PoolEvent event = null;
@@ -153,6 +158,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                     waiter.validating = true;
                 } else {
                     state.unserved++;
+                    // In line now: a connection the fast path made idle meanwhile comes to it here.
+                    state.dispatchIdle();
                     growth.reserve();
                 }
             }
@@ -167,6 +174,44 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             return handedOut(lease, event, observed);
         }
         return serve(waiter, timeout, deadline, observed);
+    }
+
+    /**
+     * The fast path, without the lock, while nobody waits and nobody observes hand-outs: the top
+     * idle connection, validated if it must be. Returns null when there is none (or it failed
+     * validation, then destroyed): the caller takes the locked path.
+     */
+    private Lease<T> acquireFast() {
+        PooledConnection<T> connection = state.idle.pop();
+        if (connection == null) {
+            return null;
+        }
+        DestroyReason rejected = state.needsValidation(connection) ? validate(connection) : null;
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        if (rejected == null && !interrupted) {
+            return claim(connection);
+        }
+        PoolEvent.Destroyed removal = null;
+        state.lock.lock();
+        try {
+            if (rejected != null) {
+                removal = state.remove(connection, rejected);
+                growth.reserve();
+            } else if (state.running()) {
+                state.handBack(connection);
+            } else {
+                removal = state.remove(connection, DestroyReason.SHUTDOWN);
+            }
+        } finally {
+            state.lock.unlock();
+        }
+        if (removal != null) {
+            destroyer.destroyLater(connection, removal);
+        }
+        if (interrupted) {
+            throw interrupted(null);
+        }
+        return null;
     }
 
     /** Waits in line until the waiter's hand-out becomes a lease, validating hand-outs on the way. */
@@ -331,14 +376,14 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         return lease;
     }
 
-    /** Makes a HELD connection the caller's lease. */
+    /** Makes a connection the caller holds (HELD) its lease; with or without the lock. */
     private PooledLease<T> claim(PooledConnection<T> connection) {
-        assert state.lock.isHeldByCurrentThread() && connection.state == PooledConnection.State.HELD;
+        assert connection.state == PooledConnection.State.HELD;
         connection.useCount++;
         if (!connection.fresh) {
-            state.reused++;
+            state.reused.increment();
         }
-        long now = state.clock.nanoTime();
+        long now = leakThresholdNanos > 0 ? state.clock.nanoTime() : 0; // only leak detection reads it
         Throwable acquiredAt = leakThresholdNanos > 0
                 ? new Throwable("Connection " + connection.id + " acquired by " + Thread.currentThread())
                 : null;
@@ -402,14 +447,20 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public void end(PooledLease<T> lease, boolean invalidate) {
         PooledConnection<T> connection = lease.pooled;
-        if (!invalidate && !lease.ended && state.handOutsObserved.getAsBoolean()) {
+        if (!invalidate && !lease.ended() && state.handOutsObserved.getAsBoolean()) {
             // Before the connection goes back: no one else's line about it can come first.
             state.emit(new PoolEvent.Releasing(connection.id));
+        }
+        long now = state.clock.nanoTime();
+        if (!invalidate && state.waiters.size() == 0 && state.running() && !lease.leakReported
+                && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()
+                && !state.handOutsObserved.getAsBoolean()) {
+            releaseFast(lease, now);
+            return;
         }
         PoolEvent leakEvent = null;
         PoolEvent event = null;
         PoolEvent.Destroyed removal = null;
-        long now = state.clock.nanoTime();
         state.lock.lock();
         try {
             if (!lease.markEnded(invalidate)) {
@@ -432,7 +483,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             } else {
                 state.handBack(connection);
                 event = state.handOutsObserved.getAsBoolean()
-                        ? new PoolEvent.Released(connection.id, connection.useCount, state.idle.size(), state.inUse)
+                        ? new PoolEvent.Released(connection.id, connection.useCount, state.idleCount(),
+                                state.live.size() - state.idleCount())
                         : null;
             }
         } finally {
@@ -448,6 +500,43 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         }
     }
 
+    /**
+     * The fast path of a release, without the lock, while nobody waits: the connection goes on top
+     * of the idle stack. Then the classic re-check: a waiter that joined the line meanwhile, or a
+     * close that began, may have missed it, so it is handed over (or destroyed) under the lock.
+     */
+    private void releaseFast(PooledLease<T> lease, long now) {
+        if (!lease.markEnded(false)) {
+            return;
+        }
+        PooledConnection<T> connection = lease.pooled;
+        connection.lease = null;
+        connection.lastReturnedNanos = now;
+        connection.state = PooledConnection.State.HELD;
+        state.idle.push(connection);
+        if (state.waiters.size() == 0 && state.running()) {
+            return;
+        }
+        List<PooledConnection<T>> victims = new ArrayList<>();
+        List<PoolEvent.Destroyed> removals = new ArrayList<>();
+        state.lock.lock();
+        try {
+            if (state.running()) {
+                state.dispatchIdle();
+            } else {
+                for (PooledConnection<T> idle = state.takeIdle(); idle != null; idle = state.takeIdle()) {
+                    removals.add(state.remove(idle, DestroyReason.SHUTDOWN));
+                    victims.add(idle);
+                }
+            }
+        } finally {
+            state.lock.unlock();
+        }
+        for (int i = 0; i < victims.size(); i++) {
+            destroyer.destroyLater(victims.get(i), removals.get(i));
+        }
+    }
+
     // ---------------------------------------------------------------- settings at run time
 
     @Override
@@ -459,12 +548,13 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         try {
             state.config = resized;
             // Idle connections above the new maximum go now; busy ones when they come back (end()).
-            while (state.live.size() > resized.maxSize() && !state.idle.isEmpty()) {
-                PooledConnection<T> connection = state.idle.pollLast();
-                connection.state = PooledConnection.State.HELD;
-                state.inUse++;
-                removals.add(state.remove(connection, DestroyReason.RESIZED));
-                surplus.add(connection);
+            List<PooledConnection<T>> idle = state.idle.snapshot();
+            for (int i = idle.size() - 1; i >= 0 && state.live.size() > resized.maxSize(); i--) {
+                PooledConnection<T> connection = idle.get(i); // least recently used first
+                if (state.idle.take(connection)) {
+                    removals.add(state.remove(connection, DestroyReason.RESIZED));
+                    surplus.add(connection);
+                }
             }
             growth.reserve();
         } finally {
@@ -543,9 +633,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 // threads hold are destroyed by those threads when their work ends.
                 for (PooledConnection<T> connection : state.liveCopy()) {
                     PooledLease<T> lease = connection.lease;
-                    if (lease != null) {
-                        lease.revoked = true;
-                        lease.ended = true;
+                    if (lease != null && lease.revoke()) {
                         connection.state = PooledConnection.State.HELD;
                         removals.add(state.remove(connection, DestroyReason.SHUTDOWN));
                         victims.add(connection);

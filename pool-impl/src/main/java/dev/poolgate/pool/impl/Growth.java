@@ -164,8 +164,7 @@ final class Growth<T> {
             state.announcing++;
             state.created++;
             state.lastCreationFailure = null;
-            state.live.add(connection);
-            state.inUse++; // HELD by this creator until it is handed on
+            state.addLive(connection); // HELD by this creator until it is handed on
             announcement = new PoolEvent.Created(connection.id, purpose, state.live.size(), state.config.maxSize());
         } finally {
             state.lock.unlock();

@@ -5,7 +5,6 @@ import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolEvent.DestroyReason;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -122,20 +121,19 @@ final class Maintenance<T> {
                 if (!state.running()) {
                     return now + periodNanos;
                 }
-                for (Iterator<PooledConnection<T>> it = state.idle.descendingIterator(); it.hasNext(); ) {
-                    PooledConnection<T> connection = it.next();
+                List<PooledConnection<T>> idle = state.idle.snapshot();
+                for (int i = idle.size() - 1; i >= 0; i--) { // least recently used first
+                    PooledConnection<T> connection = idle.get(i);
                     DestroyReason reason = connection.expiredAt(now) ? DestroyReason.EXPIRED
                             : idleTimeoutNanos > 0 && state.live.size() > state.config.minSize()
                                     && now - connection.lastReturnedNanos >= idleTimeoutNanos ? DestroyReason.IDLE
                             : null;
-                    if (reason != null) {
-                        it.remove();
-                        connection.state = PooledConnection.State.HELD;
-                        state.inUse++;
+                    if (reason != null && state.idle.take(connection)) {
                         removals.add(state.remove(connection, reason));
                         victims.add(connection);
                     }
                 }
+                state.idle.rebuild(List.of()); // clears the nodes of connections taken from the middle
                 if (leakThresholdNanos > 0) {
                     for (PooledConnection<T> connection : state.live) {
                         PooledLease<T> lease = connection.lease;
@@ -147,7 +145,7 @@ final class Maintenance<T> {
                     }
                 }
                 if (healthCheckNanos > 0 && now - nextHealthCheckNanos >= 0) {
-                    toCheck = new ArrayList<>(state.idle);
+                    toCheck = state.idle.snapshot();
                     nextHealthCheckNanos = now + healthCheckNanos;
                 }
                 growth.reserve();
@@ -171,12 +169,9 @@ final class Maintenance<T> {
     private void checkHealth(PooledConnection<T> connection) {
         state.lock.lock();
         try {
-            if (!state.running() || connection.state != PooledConnection.State.IDLE) {
+            if (!state.running() || !state.idle.take(connection)) {
                 return;
             }
-            state.idle.remove(connection);
-            connection.state = PooledConnection.State.HELD;
-            state.inUse++;
         } finally {
             state.lock.unlock();
         }
@@ -200,9 +195,7 @@ final class Maintenance<T> {
                 state.handBack(connection);
             } else {
                 // Back at the bottom of the stack: a check is not a use.
-                connection.state = PooledConnection.State.IDLE;
-                state.idle.addLast(connection);
-                state.inUse--;
+                state.idle.rebuild(List.of(connection));
             }
         } finally {
             state.lock.unlock();
@@ -225,7 +218,7 @@ final class Maintenance<T> {
             if (healthCheckNanos > 0) {
                 next = earlier(next, nextHealthCheckNanos);
             }
-            for (PooledConnection<T> connection : state.idle) {
+            for (PooledConnection<T> connection : state.idle.snapshot()) {
                 if (connection.expires) {
                     next = earlier(next, connection.expiresAtNanos);
                 }

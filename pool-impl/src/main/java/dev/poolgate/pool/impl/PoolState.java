@@ -5,9 +5,9 @@ import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolEvent.DestroyReason;
 import dev.poolgate.pool.PoolListener;
 import dev.poolgate.pool.PoolStats;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
  * one out). Acquire and release ({@link FairPool}), creation ({@link Growth}), destruction
  * ({@link Destroyer}) and maintenance ({@link Maintenance}) all change the pool through it.
  *
- * <p>{@link #lock} guards every mutable field here and in each {@link PooledConnection} and
- * {@link WaiterQueue.Waiter}. At each unlock:
+ * <p>{@link #lock} guards every mutable field here and each {@link WaiterQueue.Waiter}'s, except
+ * what the fast path changes without it: the {@link IdleStack} (lock-free), {@link #reused} (an
+ * adder) and the connection it holds. The fast path runs only while nobody waits and nobody
+ * observes hand-outs, and re-checks for waiters after it made a connection idle. At each unlock:
  * <ul>
- *   <li>{@code live.size() == idle.size() + inUse}: a connection is idle, or in use (leased, or
- *       HELD by one of the pool's threads or by a waiter);
+ *   <li>a connection is idle, or in use (leased, or HELD by one of the pool's threads or by a
+ *       waiter), and {@code inUse} is {@code live.size() - idleCount()};
  *   <li>{@code live.size() + pending + destroying <= maxSize} (until {@code resize} lowers the
  *       maximum): a connection counts from the moment its creation is reserved until its
  *       destroy returned or timed out, so {@code maxSize} bounds what the factory sees;
@@ -60,17 +62,19 @@ final class PoolState<T> {
     final boolean validates;
 
     // Guarded by lock.
-    RunState runState = RunState.RUNNING;
-    /** Idle connections, most recently used first. */
-    final ArrayDeque<PooledConnection<T>> idle = new ArrayDeque<>();
-    /** Every connection in the pool: idle, leased or HELD; not those being destroyed. */
+    /** Volatile: the fast path reads it without the lock (a release re-checks it after its push). */
+    volatile RunState runState = RunState.RUNNING;
+    /** Idle connections, most recently used first; lock-free (the fast path uses it without the lock). */
+    final IdleStack<T> idle = new IdleStack<>();
+    /** Every connection in the pool: idle, leased or HELD; not those being destroyed. Changed with {@link #liveCount}. */
     final List<PooledConnection<T>> live = new ArrayList<>();
+    /** {@code live.size()}, for the fast path's reads without the lock. */
+    volatile int liveCount;
     final WaiterQueue<T> waiters = new WaiterQueue<>();
     /** The arrival count: the next acquirer's ticket. */
     long arrivals;
     /** Queued waiters without a connection: those growth creates for. */
     int unserved;
-    int inUse;
     /** Creations reserved and not yet published or given up. */
     int pending;
     /**
@@ -83,7 +87,8 @@ final class PoolState<T> {
     int destroying;
     long created;
     long destroyed;
-    long reused;
+    /** Counted by the fast path too, without the lock. */
+    final LongAdder reused = new LongAdder();
     long acquireTimeouts;
     long healthCheckFailures;
     Throwable lastCreationFailure;
@@ -93,7 +98,7 @@ final class PoolState<T> {
         this.validates = validates;
         this.listener = listener;
         this.handOutsObserved = listener instanceof CompositeListener composite ? composite::observesHandOuts
-                : () -> listener != PoolListener.NONE;
+                : () -> listener != PoolListener.NONE && listener.observesHandOuts();
         this.clock = clock;
     }
 
@@ -115,9 +120,7 @@ final class PoolState<T> {
         WaiterQueue.Waiter<T> waiter = waiters.firstTaker();
         if (waiter == null) {
             connection.fresh = false;
-            connection.state = PooledConnection.State.IDLE;
-            idle.addFirst(connection);
-            inUse--;
+            idle.push(connection);
         } else if (waiter.connection == null) {
             give(waiter, connection);
             waiter.signal();
@@ -145,12 +148,29 @@ final class PoolState<T> {
     /** Takes the top idle connection for this thread: HELD and counted in use; null if none. */
     PooledConnection<T> takeIdle() {
         assert lock.isHeldByCurrentThread();
-        PooledConnection<T> top = idle.pollFirst();
-        if (top != null) {
-            top.state = PooledConnection.State.HELD;
-            inUse++;
+        return idle.pop();
+    }
+
+    /** Adds a new connection, HELD by its creator. */
+    void addLive(PooledConnection<T> connection) {
+        assert lock.isHeldByCurrentThread();
+        live.add(connection);
+        liveCount = live.size();
+    }
+
+    /**
+     * Hands idle connections to waiters without one, first in line first: after a waiter joined
+     * the line, and after the fast path returned a connection while someone may have joined.
+     */
+    void dispatchIdle() {
+        assert lock.isHeldByCurrentThread();
+        while (unserved > 0) {
+            PooledConnection<T> connection = idle.pop();
+            if (connection == null) {
+                return;
+            }
+            handBack(connection);
         }
-        return top;
     }
 
     /**
@@ -163,7 +183,7 @@ final class PoolState<T> {
         connection.state = PooledConnection.State.REMOVED;
         connection.lease = null;
         live.remove(connection);
-        inUse--;
+        liveCount = live.size();
         destroyed++;
         destroying++;
         if (!running()) {
@@ -174,17 +194,48 @@ final class PoolState<T> {
 
     PoolStats snapshot() {
         assert lock.isHeldByCurrentThread();
-        return new PoolStats(created, destroyed, reused, acquireTimeouts, healthCheckFailures, live.size(),
-                idle.size(), inUse, unserved);
+        int available = idleCount();
+        return new PoolStats(created, destroyed, reused.sum(), acquireTimeouts, healthCheckFailures, live.size(),
+                available, live.size() - available, unserved);
     }
 
     PoolStats stats() {
         lock.lock();
         try {
+            settle();
             return snapshot();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Completes hand-offs the fast path has in flight: a release that made its connection idle
+     * while a waiter joined the line hands it over right after; until then a snapshot would show
+     * an idle connection and a waiter at once. Only the lock's holder calls it, and the other
+     * thread is a few instructions from done, so the wait is short.
+     */
+    void settle() {
+        assert lock.isHeldByCurrentThread();
+        while (unserved > 0 && idleCount() > 0) {
+            PooledConnection<T> connection = idle.pop();
+            if (connection == null) {
+                Thread.yield(); // counted, not yet on the stack: its pusher is about to put it there
+                continue;
+            }
+            handBack(connection);
+        }
+    }
+
+    /** Live connections in state IDLE now (an O(max) count, for snapshots and events). */
+    int idleCount() {
+        int count = 0;
+        for (int i = 0; i < live.size(); i++) {
+            if (live.get(i).state == PooledConnection.State.IDLE) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The live connections, copied under the lock. */

@@ -1,10 +1,13 @@
 package dev.poolgate.pool.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
 /**
  * A connection and what its pool knows of it. The final fields are fixed at creation; the others
- * are guarded by the owning pool's lock.
+ * are written by whoever holds it (a caller with its lease, or one of the pool's threads under
+ * the pool's lock) and published by the volatile {@link #state}.
  */
 final class PooledConnection<T> {
 
@@ -28,15 +31,31 @@ final class PooledConnection<T> {
     final long expiresAtNanos;
     final boolean expires;
 
-    // Guarded by the pool's lock.
-    State state = State.HELD;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "state", State.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Where it is. Leaving {@link State#IDLE} is a compare-and-set ({@link #claimIdle()}), so that
+     * the pool's lock-free fast path and its locked paths never both take an idle connection;
+     * every other change is made by whoever holds the connection at that moment.
+     */
+    volatile State state = State.HELD;
+
+    // Written by whoever holds the connection (HELD or LEASED); published by the volatile state.
     long useCount;
     /** When it was last returned to the pool (creation time if never): the start of its idle time. */
     long lastReturnedNanos;
     /** Handed straight from its creation to a waiter, never idle: its first hand-out is not a reuse. */
     boolean fresh;
-    /** The current lease while {@link State#LEASED}. */
-    PooledLease<T> lease;
+    /** The current lease while {@link State#LEASED}; volatile for maintenance's leak checks. */
+    volatile PooledLease<T> lease;
     /** Once {@link State#REMOVED}: its destroy returned or timed out, so it no longer counts against max. */
     boolean roomFreed;
 
@@ -48,6 +67,11 @@ final class PooledConnection<T> {
         this.expires = lifetimeNanos > 0;
         this.expiresAtNanos = createdNanos + lifetimeNanos;
         this.lastReturnedNanos = createdNanos;
+    }
+
+    /** Takes it out of the idle state for the caller (then HELD); false if someone else took it first. */
+    boolean claimIdle() {
+        return STATE.compareAndSet(this, State.IDLE, State.HELD);
     }
 
     boolean expiredAt(long nowNanos) {

@@ -1,11 +1,13 @@
 package dev.poolgate.pool.impl;
 
 import dev.poolgate.pool.Lease;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
 /**
- * One hand-out of a {@link PooledConnection}. Ending it is decided under the owner's lock, so a
- * second ending is detected however the two calls race.
+ * One hand-out of a {@link PooledConnection}. Ending it is one compare-and-set, so a second ending
+ * is detected however the two calls race, with or without the owner's lock.
  */
 final class PooledLease<T> implements Lease<T> {
 
@@ -17,14 +19,26 @@ final class PooledLease<T> implements Lease<T> {
     /** The acquirer's stack when leak detection is on, else null. */
     final Throwable acquiredAt;
 
-    // Written under the owner's lock; volatile for the unlocked reads in connection() and close().
-    volatile boolean ended;
-    volatile boolean invalidated;
+    private static final int OPEN = 0;
+    private static final int CLOSED = 1;
+    private static final int INVALIDATED = 2;
     /** Ended by the pool itself: destroyed after the drain time of a shutdown. */
-    volatile boolean revoked;
+    private static final int REVOKED = 3;
+    private static final VarHandle END;
 
-    // Guarded by the owner's lock.
-    boolean leakReported;
+    static {
+        try {
+            END = MethodHandles.lookup().findVarHandle(PooledLease.class, "end", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** How the lease ended, or OPEN; set once, by compare-and-set, so two endings are told apart without a lock. */
+    private volatile int end;
+
+    /** Reported as a possible leak; set by maintenance under the owner's lock, read by the releaser. */
+    volatile boolean leakReported;
 
     PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, long acquiredNanos, Throwable acquiredAt) {
         this.owner = owner;
@@ -51,30 +65,39 @@ final class PooledLease<T> implements Lease<T> {
     }
 
     /**
-     * Ends the lease, under the owner's lock.
+     * Ends the lease, once, by compare-and-set (with or without the owner's lock).
      *
      * @return false if this call changes nothing: a close() after invalidate(), or a lease the
      *         pool took back at shutdown
      * @throws IllegalStateException if the lease already ended otherwise
      */
     boolean markEnded(boolean invalidate) {
-        if (ended) {
-            if (revoked || (!invalidate && invalidated)) {
-                return false;
-            }
-            throw new IllegalStateException("Connection " + pooled.id + " released twice; a lease ends once, by "
-                    + "close() or invalidate()");
+        if (END.compareAndSet(this, OPEN, invalidate ? INVALIDATED : CLOSED)) {
+            return true;
         }
-        ended = true;
-        invalidated = invalidate;
-        return true;
+        int ended = end;
+        if (ended == REVOKED || (!invalidate && ended == INVALIDATED)) {
+            return false;
+        }
+        throw new IllegalStateException("Connection " + pooled.id + " released twice; a lease ends once, by "
+                + "close() or invalidate()");
+    }
+
+    /** The pool takes the lease back at shutdown; false if its holder ended it first. */
+    boolean revoke() {
+        return END.compareAndSet(this, OPEN, REVOKED);
+    }
+
+    boolean ended() {
+        return end != OPEN;
     }
 
     @Override
     public T connection() {
-        if (ended) {
+        int ended = end;
+        if (ended != OPEN) {
             throw new IllegalStateException("The lease of connection " + pooled.id + " has ended"
-                    + (revoked ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
+                    + (ended == REVOKED ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
         }
         return pooled.connection;
     }
@@ -106,7 +129,7 @@ final class PooledLease<T> implements Lease<T> {
 
     @Override
     public void close() {
-        if (invalidated) {
+        if (end == INVALIDATED) {
             return;
         }
         owner.end(this, false);
@@ -114,6 +137,6 @@ final class PooledLease<T> implements Lease<T> {
 
     @Override
     public String toString() {
-        return "Lease[connection " + pooled.id + ", use_count " + useCount + (ended ? ", ended" : "") + "]";
+        return "Lease[connection " + pooled.id + ", use_count " + useCount + (ended() ? ", ended" : "") + "]";
     }
 }

@@ -410,15 +410,18 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
                         break;
                     }
                 }
-                revoked = List.copyOf(leases);
-                for (PooledLease<T> lease : revoked) {
-                    lease.revoked = true;
-                    lease.ended = true;
+                List<PooledLease<T>> left = new java.util.ArrayList<>();
+                for (PooledLease<T> lease : List.copyOf(leases)) {
+                    if (!lease.revoke()) {
+                        continue; // its holder is ending it right now: end() destroys it
+                    }
+                    left.add(lease);
                     destroyed++;
                     destroying++;
                     leases.remove(lease);
                     removals.add(new PoolEvent.Destroyed(lease.pooled.id, DestroyReason.UNPOOLED, leases.size()));
                 }
+                revoked = left;
             } finally {
                 lock.unlock();
             }

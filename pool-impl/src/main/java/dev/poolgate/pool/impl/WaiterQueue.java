@@ -59,7 +59,8 @@ final class WaiterQueue<T> {
 
     private Waiter<T> head;
     private Waiter<T> tail;
-    private int size;
+    /** Volatile: the fast path reads it without the lock to see whether anyone waits. */
+    private volatile int size;
 
     int size() {
         return size;

@@ -253,16 +253,18 @@ class FaultsTest {
             }
             return true;
         };
-        List<String> servedInOrder = new CopyOnWriteArrayList<>();
+        TestConnection good = two.connection();
+        AtomicReference<TestConnection> firstGot = new AtomicReference<>();
+        AtomicReference<TestConnection> secondGot = new AtomicReference<>();
         Thread first = threads.start("first waiter", () -> {
             try (Lease<TestConnection> lease = pool.acquire(Duration.ofSeconds(30))) {
-                servedInOrder.add("first");
+                firstGot.set(lease.connection());
             }
         });
         Await.until("the first waiter waits", () -> pool.stats().waitingAcquirers() == 1, pool::stats);
         Thread second = threads.start("second waiter", () -> {
             try (Lease<TestConnection> lease = pool.acquire(Duration.ofSeconds(30))) {
-                servedInOrder.add("second");
+                secondGot.set(lease.connection());
             }
         });
         Await.until("the second waiter waits", () -> pool.stats().waitingAcquirers() == 2, pool::stats);
@@ -270,10 +272,13 @@ class FaultsTest {
         one.close(); // to the first waiter, which validates it (and will find it bad)
         TestThreads.await(validatingBad);
         two.close(); // kept for the first waiter while it validates, not given to the second
+        Await.holds("the second waiter is not served while the first validates", Duration.ofMillis(100),
+                () -> secondGot.get() == null, pool::stats);
         badVerdict.countDown();
         TestThreads.join(first);
         TestThreads.join(second);
-        assertEquals(List.of("first", "second"), servedInOrder);
+        assertEquals(good, firstGot.get(), "the connection released while the first validated went to the first");
+        assertNotNull(secondGot.get(), "then the second is served");
     }
 
     // ---------------------------------------------------------------- close

@@ -80,6 +80,7 @@ class LeaseTest {
         e = assertThrows(IllegalStateException.class, () -> pool.release(lease));
         assertEquals("Connection " + lease.id() + TWICE, e.getMessage());
         assertEquals(before, pool.stats());
+        awaitAtRest(pool, mode);
         assertEquals(mode.pooling ? 0 : 1, factory.destroys.get());
     }
 

@@ -26,11 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The pool under torture: thousands of virtual and some platform threads for a bounded time
+ * The pool under torture: thousands of virtual and some platform threads for a bounded time (a
+ * dozen in the fast-path mode, so that nobody waits most of the time)
  * against a factory that fails, throws Errors, hangs (bounded) and is slow at random, and a
  * listener that throws; random timeouts (zero included), holds, invalidates, double closes,
  * releases to the wrong pool, interrupts, and close() while creations and waits are under way.
@@ -39,19 +40,17 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Seeded: {@code -Dpool.torture.seed=N} replays a run's choices (thread timing is not
  * replayable); the seed is printed at the start and in every failure. {@code
- * -Dpool.torture.seconds=60} runs the long profile; the test command runs 8 seconds per mode (pooling
- * enabled and disabled).
+ * -Dpool.torture.seconds=60} runs the long profile; the test command runs 6 seconds per mode (the
+ * lock-free fast path, every hand-out observed, pooling disabled).
  */
 class TortureTest {
 
-    private static final int VIRTUAL_THREADS = 2_000;
-    private static final int PLATFORM_THREADS = 16;
     private static final int MAX_SIZE = 8;
     /** A timed-out acquire may overrun its deadline by a validation (at most 5 ms here) and scheduling. */
     private static final long OVERSHOOT_BOUND_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final long seed = Long.getLong("pool.torture.seed", System.nanoTime());
-    private final Duration duration = Duration.ofSeconds(Long.getLong("pool.torture.seconds", 8));
+    private final Duration duration = Duration.ofSeconds(Long.getLong("pool.torture.seconds", 6));
     private final AtomicLong draws = new AtomicLong();
     private final Queue<String> violations = new ConcurrentLinkedQueue<>();
     private final AtomicLong worstOvershootNanos = new AtomicLong();
@@ -73,12 +72,38 @@ class TortureTest {
         }
     }
 
-    @ParameterizedTest(name = "pooling enabled: {0}")
-    @ValueSource(booleans = {true, false})
+    /** The pool's three ways of working. */
+    enum Mode {
+        /**
+         * Pooling on, nobody observes hand-outs, and about as many callers as connections: acquire
+         * and release mostly take the lock-free fast path, racing the locked one when callers queue.
+         */
+        FAST_PATH(true, false, 6, 6),
+        /** Pooling on, a listener observes every hand-out: every acquire and release takes the lock. */
+        OBSERVED(true, true, 2_000, 16),
+        /** Pooling disabled. */
+        UNPOOLED(false, true, 2_000, 16);
+
+        final boolean pooling;
+        final boolean observed;
+        final int virtualThreads;
+        final int platformThreads;
+
+        Mode(boolean pooling, boolean observed, int virtualThreads, int platformThreads) {
+            this.pooling = pooling;
+            this.observed = observed;
+            this.virtualThreads = virtualThreads;
+            this.platformThreads = platformThreads;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     @Timeout(300)
-    void thePoolKeepsEveryPromiseUnderTorture(boolean poolingEnabled) throws InterruptedException {
+    void thePoolKeepsEveryPromiseUnderTorture(Mode mode) throws InterruptedException {
+        boolean poolingEnabled = mode.pooling;
         System.out.println("[torture] seed " + seed + " (replay with -Dpool.torture.seed=" + seed + "), "
-                + duration.toSeconds() + " s, pooling " + (poolingEnabled ? "enabled" : "disabled"));
+                + duration.toSeconds() + " s, " + mode);
         ScriptedFactory factory = hostileFactory();
         PoolConfig config = PoolConfig.builder().name("Torture instance").minSize(2).maxSize(MAX_SIZE)
                 .acquireTimeout(Duration.ofMillis(500)).idleTimeout(Duration.ofMillis(100))
@@ -86,15 +111,15 @@ class TortureTest {
                 .drainTimeout(Duration.ofSeconds(1)).destroyTimeout(Duration.ofMillis(100))
                 .poolingEnabled(poolingEnabled).build();
         Pool<TestConnection> pool = poolingEnabled
-                ? FairPool.start(config, factory, hostileListener(), PoolClock.SYSTEM)
-                : new UnpooledPool<>(config, factory, hostileListener(), PoolClock.SYSTEM);
+                ? FairPool.start(config, factory, hostileListener(mode.observed), PoolClock.SYSTEM)
+                : new UnpooledPool<>(config, factory, hostileListener(mode.observed), PoolClock.SYSTEM);
         Pool<TestConnection> otherPool = Pool.create(PoolConfig.builder().name("Other instance").minSize(1)
                 .maxSize(1).build(), new TestFactory());
 
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < VIRTUAL_THREADS + PLATFORM_THREADS; i++) {
-            Thread.Builder builder = i < PLATFORM_THREADS ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+        for (int i = 0; i < mode.virtualThreads + mode.platformThreads; i++) {
+            Thread.Builder builder = i < mode.platformThreads ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
             workers.add(builder.name("torture-" + i).start(() -> work(pool, otherPool, stop)));
         }
         Thread monitor = Thread.ofPlatform().daemon().name("torture-monitor").start(() -> monitor(pool, factory, stop));
@@ -325,8 +350,22 @@ class TortureTest {
     }
 
     /** Records what the checks need, then throws now and then (an Error too). */
-    private PoolListener hostileListener() {
-        return event -> {
+    private PoolListener hostileListener(boolean observesHandOuts) {
+        return new PoolListener() {
+            @Override
+            public boolean observesHandOuts() {
+                return observesHandOuts;
+            }
+
+            @Override
+            public void onEvent(PoolEvent event) {
+                hostile(event);
+            }
+        };
+    }
+
+    private void hostile(PoolEvent event) {
+        {
             if (event instanceof PoolEvent.DestroyTimedOut timedOut && !destroyedIds.contains(timedOut.connectionId())) {
                 abandoned.add(timedOut.connectionId());
             } else if (event instanceof PoolEvent.Destroyed destroyed) {
@@ -339,6 +378,6 @@ class TortureTest {
             } else if (roll < 5) {
                 throw new AssertionError("listener Error on purpose");
             }
-        };
+        }
     }
 }

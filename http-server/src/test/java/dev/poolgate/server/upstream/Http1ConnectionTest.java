@@ -219,6 +219,36 @@ class Http1ConnectionTest {
     }
 
     @Test
+    void eachBodyReaderStatesWhereItStands() throws Exception {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
+            // First connection: a whole body, then one the client closes early; second: one cut short.
+            peer.readRequest();
+            if (peer.connectionNumber == 1) {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+                peer.readRequest();
+                peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n");
+                peer.awaitClientClose();
+            } else {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nok");
+            }
+        }); Http1Connection connection = connect(upstream)) {
+            ResponseBody done = (ResponseBody) connection.send("GET", "/", NO_HEADERS, null).body();
+            assertEquals(ResponseBody.State.READING, done.state());
+            assertEquals(2, done.readNBytes(2).length);
+            assertEquals(ResponseBody.State.DONE, done.state());
+            ResponseBody closed = (ResponseBody) connection.send("GET", "/", NO_HEADERS, null).body();
+            assertEquals('o', closed.read());
+            closed.close();
+            assertEquals(ResponseBody.State.CLOSED, closed.state());
+            assertThrows(IOException.class, closed::read);
+            ResponseBody failed = (ResponseBody) connection.send("GET", "/", NO_HEADERS, null).body();
+            assertThrows(IOException.class, failed::readAllBytes);
+            assertEquals(ResponseBody.State.FAILED, failed.state());
+            assertEquals(2, upstream.connections());
+        }
+    }
+
+    @Test
     void noHeadersWithinTheHeadersTimeoutIsAnUpstreamTimeout() throws Exception {
         try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();

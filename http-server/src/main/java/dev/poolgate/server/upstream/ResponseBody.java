@@ -205,7 +205,8 @@ abstract sealed class ResponseBody extends InputStream {
         static long chunkSize(String line) throws UpstreamProtocolException {
             int end = line.indexOf(';');
             String hex = (end < 0 ? line : line.substring(0, end)).strip();
-            if (hex.isEmpty() || hex.length() > 15) {
+            // Hex digits only: Long.parseLong would also take a sign, and "-1" is not a size.
+            if (hex.isEmpty() || hex.length() > 15 || hex.charAt(0) == '-' || hex.charAt(0) == '+') {
                 throw new UpstreamProtocolException("upstream sent a malformed chunk size");
             }
             try {

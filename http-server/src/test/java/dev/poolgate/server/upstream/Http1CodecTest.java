@@ -65,7 +65,7 @@ class Http1CodecTest {
     void chunkSizesAreHexWithOptionalExtensions() throws Exception {
         assertEquals(0x1a, ResponseBody.Chunked.chunkSize("1A;name=value"));
         assertEquals(0, ResponseBody.Chunked.chunkSize("0"));
-        for (String bad : List.of("", "zz", "1234567890abcdef")) {
+        for (String bad : List.of("", "zz", "1234567890abcdef", "-1", "+1")) {
             assertThrows(UpstreamProtocolException.class, () -> ResponseBody.Chunked.chunkSize(bad), bad);
         }
     }

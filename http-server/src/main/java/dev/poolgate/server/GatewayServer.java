@@ -17,6 +17,7 @@ import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.ClaudeClientFactory;
 import dev.poolgate.server.upstream.UpstreamHealth;
+import dev.poolgate.server.upstream.UpstreamTimeouts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -81,7 +82,8 @@ public final class GatewayServer implements AutoCloseable {
         String connection = config.pool().connectionName();
         LOG.info("[STARTUP] Configuring connection pool manager...");
         UpstreamHealth<ClaudeClient> factory = new UpstreamHealth<>(new ClaudeClientFactory(upstream, upstreamKey,
-                config.upstreamConnectTimeout(), config.upstreamTimeout(), config.upstreamReadTimeout(),
+                new UpstreamTimeouts(config.upstreamConnectTimeout(), config.upstreamTimeout(),
+                        config.upstreamReadTimeout()),
                 config.upstreamHealthPath(), config.upstreamCaFile() == null ? null
                         : config.upstreamCaFile().sockets(), config.upstreamProxy()), System::nanoTime);
         Metrics metrics = new Metrics();

@@ -11,14 +11,13 @@ import dev.poolgate.server.budget.UpstreamBudget;
 import dev.poolgate.server.metrics.Metrics;
 import dev.poolgate.server.upstream.AnthropicHeaders;
 import dev.poolgate.server.upstream.ClaudeClient;
+import dev.poolgate.server.upstream.UpstreamConnectException;
 import dev.poolgate.server.upstream.UpstreamResponse;
+import dev.poolgate.server.upstream.UpstreamTimeoutException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.HashMap;
@@ -196,12 +195,12 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
                 if (upload != null) {
                     call.requestRead();
                 }
-            } catch (HttpConnectTimeoutException | ConnectException e) {
+            } catch (UpstreamConnectException e) {
                 if (replayable && retry(call, retries.afterConnectionFailure(attempt), attempt)) {
                     continue;
                 }
                 throw new ApiError(502, "api_error", "The gateway could not connect upstream; retry later");
-            } catch (HttpTimeoutException e) {
+            } catch (UpstreamTimeoutException e) {
                 throw new ApiError(504, "api_error", "Upstream did not answer in time; retry later, or raise "
                         + "--upstream-timeout");
             } catch (InterruptedException e) {
@@ -286,7 +285,7 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
     }
 
     private static boolean connectFailure(Throwable cause) {
-        return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+        return cause instanceof UpstreamConnectException;
     }
 
     private void release(Lease<ClaudeClient> lease) {
@@ -419,7 +418,7 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
             body = in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
         } catch (IOException e) {
             LOG.warn("[API] Upstream failed in the middle of its answer ({}): {}", call.requestId, e.toString());
-            if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException) {
+            if (e instanceof SocketTimeoutException || e instanceof UpstreamTimeoutException) {
                 throw new ApiError(504, "api_error", "Upstream stopped sending its answer; retry later");
             }
             throw new ApiError(502, "api_error", "The connection upstream failed while it sent its answer; retry "

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLSocketFactory;
@@ -24,15 +23,12 @@ public final class ClaudeClient implements AutoCloseable {
     private final String apiKey;
 
     /**
-     * @param headersTimeout how long upstream may take to send its response headers
-     * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
+     * @param timeouts the connect, response headers and body read timeouts
      * @param tlsSockets the TLS sockets of an https upstream; null for the JVM's default
      * @param proxy the egress proxy to tunnel through, or null
      */
-    ClaudeClient(URI base, String apiKey, Duration connectTimeout, Duration headersTimeout, Duration readTimeout,
-            SSLSocketFactory tlsSockets, EgressProxy proxy) {
-        this.connection = new Http1Connection(base, connectTimeout, headersTimeout, readTimeout, tlsSockets,
-                Http1Connection.TLS_CHECK_AFTER_IDLE, proxy);
+    ClaudeClient(URI base, String apiKey, UpstreamTimeouts timeouts, SSLSocketFactory tlsSockets, EgressProxy proxy) {
+        this.connection = new Http1Connection(base, timeouts, tlsSockets, Http1Connection.TLS_CHECK_AFTER_IDLE, proxy);
         this.base = base;
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.pathPrefix = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -48,9 +44,9 @@ public final class ClaudeClient implements AutoCloseable {
      * @param headers the client's headers; {@link AnthropicHeaders#upstreamRequestHeaders} chooses
      *        what is sent
      * @param body the request body, or null for none
-     * @throws java.net.ConnectException when no connection could be made
-     * @throws java.net.http.HttpConnectTimeoutException when connecting took too long
-     * @throws java.net.http.HttpTimeoutException when the response headers did not arrive in time
+     * @throws UpstreamConnectException when no connection could be made: refused, or connecting took too long
+     * @throws UpstreamTimeoutException when the response headers did not arrive in time
+     * @throws UpstreamProtocolException when upstream's answer is not HTTP/1.1 the gateway can read
      * @throws IOException when the connection failed
      */
     public UpstreamResponse send(String method, String pathAndQuery, Map<String, List<String>> headers,

@@ -3,7 +3,7 @@ package dev.poolgate.server.upstream;
 import dev.poolgate.pool.ConnectionFactory;
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
+import java.util.Objects;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -15,9 +15,7 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
 
     private final URI upstream;
     private final String apiKey;
-    private final Duration connectTimeout;
-    private final Duration headersTimeout;
-    private final Duration readTimeout;
+    private final UpstreamTimeouts timeouts;
     private final String healthPath;
     /** The egress proxy, or null. */
     private final EgressProxy proxy;
@@ -26,29 +24,24 @@ public final class ClaudeClientFactory implements ConnectionFactory<ClaudeClient
     /**
      * @param upstream the API's base URL
      * @param apiKey the key sent upstream, or null for none
-     * @param headersTimeout how long upstream may take to send its response headers
-     * @param readTimeout the longest wait for more of a response body, e.g. between streamed events
+     * @param timeouts the connect, response headers and body read timeouts of each connection
      * @param healthPath the path of the warm-up and health-check request
      * @param tlsSockets the TLS sockets of an https upstream (see {@link UpstreamTrust}); null for
      *     the JVM's default
      * @param proxy the egress proxy every connection tunnels through, or null
      */
-    public ClaudeClientFactory(URI upstream, String apiKey, Duration connectTimeout, Duration headersTimeout,
-            Duration readTimeout, String healthPath, SSLSocketFactory tlsSockets, EgressProxy proxy) {
+    public ClaudeClientFactory(URI upstream, String apiKey, UpstreamTimeouts timeouts, String healthPath, SSLSocketFactory tlsSockets, EgressProxy proxy) {
         this.tlsSockets = tlsSockets;
         this.proxy = proxy;
         this.upstream = upstream;
         this.apiKey = apiKey;
-        this.connectTimeout = connectTimeout;
-        this.headersTimeout = headersTimeout;
-        this.readTimeout = readTimeout;
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.healthPath = healthPath;
     }
 
     @Override
     public ClaudeClient create() throws IOException, InterruptedException {
-        ClaudeClient client = new ClaudeClient(upstream, apiKey, connectTimeout, headersTimeout, readTimeout, tlsSockets,
-                proxy);
+        ClaudeClient client = new ClaudeClient(upstream, apiKey, timeouts, tlsSockets, proxy);
         try {
             if (!client.ping(healthPath)) {
                 throw new IOException("Upstream " + upstream + " answered the warm-up request " + healthPath

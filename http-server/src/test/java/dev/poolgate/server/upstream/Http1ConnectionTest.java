@@ -1,6 +1,7 @@
 package dev.poolgate.server.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 class Http1ConnectionTest {
 
     private static final Duration LONG = Duration.ofSeconds(10);
+    private static final UpstreamTimeouts TIMEOUTS = new UpstreamTimeouts(LONG, LONG, LONG);
     private static final List<String[]> NO_HEADERS = List.of();
 
     private static Http1Connection connect(RawUpstream upstream) {
-        return new Http1Connection(upstream.uri("http"), LONG, LONG, LONG);
+        return new Http1Connection(upstream.uri("http"), TIMEOUTS);
     }
 
     private static String read(UpstreamResponse response) throws IOException {
@@ -218,15 +219,45 @@ class Http1ConnectionTest {
     }
 
     @Test
-    void noHeadersWithinTheHeadersTimeoutIsAnHttpTimeout() throws Exception {
+    void eachBodyReaderStatesWhereItStands() throws Exception {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
+            // First connection: a whole body, then one the client closes early; second: one cut short.
+            peer.readRequest();
+            if (peer.connectionNumber == 1) {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+                peer.readRequest();
+                peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n");
+                peer.awaitClientClose();
+            } else {
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nok");
+            }
+        }); Http1Connection connection = connect(upstream)) {
+            ResponseBody done = (ResponseBody) connection.send("GET", "/", NO_HEADERS, null).body();
+            assertEquals(ResponseBody.State.READING, done.state());
+            assertEquals(2, done.readNBytes(2).length);
+            assertEquals(ResponseBody.State.DONE, done.state());
+            ResponseBody closed = (ResponseBody) connection.send("GET", "/", NO_HEADERS, null).body();
+            assertEquals('o', closed.read());
+            closed.close();
+            assertEquals(ResponseBody.State.CLOSED, closed.state());
+            assertThrows(IOException.class, closed::read);
+            ResponseBody failed = (ResponseBody) connection.send("GET", "/", NO_HEADERS, null).body();
+            assertThrows(IOException.class, failed::readAllBytes);
+            assertEquals(ResponseBody.State.FAILED, failed.state());
+            assertEquals(2, upstream.connections());
+        }
+    }
+
+    @Test
+    void noHeadersWithinTheHeadersTimeoutIsAnUpstreamTimeout() throws Exception {
         try (RawUpstream upstream = new RawUpstream(peer -> {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\n");
             peer.awaitClientClose();
-        }); Http1Connection connection = new Http1Connection(upstream.uri("http"), LONG, Duration.ofMillis(200),
-                LONG)) {
+        }); Http1Connection connection = new Http1Connection(upstream.uri("http"),
+                new UpstreamTimeouts(LONG, Duration.ofMillis(200), LONG))) {
             long start = System.nanoTime();
-            HttpTimeoutException timeout = assertThrows(HttpTimeoutException.class,
+            UpstreamTimeoutException timeout = assertThrows(UpstreamTimeoutException.class,
                     () -> connection.send("GET", "/", NO_HEADERS, null));
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos());
             assertTrue(timeout.getMessage().contains("200 ms"), timeout.getMessage());
@@ -239,8 +270,8 @@ class Http1ConnectionTest {
             peer.readRequest();
             peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
             peer.awaitClientClose();
-        }); Http1Connection connection = new Http1Connection(upstream.uri("http"), LONG, LONG,
-                Duration.ofMillis(200))) {
+        }); Http1Connection connection = new Http1Connection(upstream.uri("http"),
+                new UpstreamTimeouts(LONG, LONG, Duration.ofMillis(200)))) {
             UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
             byte[] buffer = new byte[10];
             assertEquals(5, response.body().read(buffer));
@@ -250,14 +281,15 @@ class Http1ConnectionTest {
     }
 
     @Test
-    void aRefusedConnectionIsAConnectException() throws Exception {
+    void aRefusedConnectionIsAnUpstreamConnectException() throws Exception {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = closed.getLocalPort();
         }
-        try (Http1Connection connection = new Http1Connection(URI.create("http://127.0.0.1:" + port), LONG, LONG,
-                LONG)) {
-            assertThrows(ConnectException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
+        try (Http1Connection connection = new Http1Connection(URI.create("http://127.0.0.1:" + port), TIMEOUTS)) {
+            UpstreamConnectException refused = assertThrows(UpstreamConnectException.class,
+                    () -> connection.send("GET", "/", NO_HEADERS, null));
+            assertInstanceOf(ConnectException.class, refused.getCause());
         }
     }
 
@@ -312,7 +344,7 @@ class Http1ConnectionTest {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nsecret");
             }
-        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS,
                 context.getSocketFactory(), Http1Connection.TLS_CHECK_AFTER_IDLE)) {
             assertEquals("secret", read(connection.send("GET", "/", NO_HEADERS, null)));
             assertEquals("secret", read(connection.send("GET", "/", NO_HEADERS, null)));
@@ -321,7 +353,7 @@ class Http1ConnectionTest {
         // Without trusting that certificate, the handshake fails.
         try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(),
                 RawUpstream.Peer::readRequest);
-                Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG)) {
+                Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS)) {
             assertThrows(IOException.class, () -> connection.send("GET", "/", NO_HEADERS, null));
         }
     }
@@ -335,7 +367,7 @@ class Http1ConnectionTest {
             peer.write("HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" + peer.connectionNumber);
             peer.socket.close();
             firstClosed.countDown();
-        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS,
                 context.getSocketFactory(), Duration.ZERO)) {
             assertEquals("1", read(connection.send("GET", "/", NO_HEADERS, null)));
             assertTrue(firstClosed.await(10, TimeUnit.SECONDS));
@@ -351,7 +383,7 @@ class Http1ConnectionTest {
             while (peer.readRequest() != null) {
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
             }
-        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), LONG, LONG, LONG,
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS,
                 context.getSocketFactory(), Duration.ZERO)) {
             for (int i = 0; i < 3; i++) {
                 assertEquals("ok", read(connection.send("GET", "/", NO_HEADERS, null)));

@@ -197,10 +197,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             if (rejected != null) {
                 removal = state.remove(connection, rejected);
                 growth.reserve();
-            } else if (state.running()) {
-                state.handBack(connection);
             } else {
-                removal = state.remove(connection, DestroyReason.SHUTDOWN);
+                removal = state.handBackOrRemove(connection);
             }
         } finally {
             state.lock.unlock();
@@ -335,10 +333,9 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         if (connection == null) {
             return;
         }
-        if (state.running()) {
-            state.handBack(connection);
-        } else {
-            destroyer.destroyLater(connection, state.remove(connection, DestroyReason.SHUTDOWN));
+        PoolEvent.Destroyed removal = state.handBackOrRemove(connection);
+        if (removal != null) {
+            destroyer.destroyLater(connection, removal);
         }
     }
 

@@ -97,18 +97,10 @@ final class Growth<T> {
     /** Runs on a creator thread, which owns one reserved room until it publishes or gives up. */
     private void create(Purpose purpose, boolean retry) {
         for (int failures = 1; ; failures++) {
-            T connection = null;
-            Throwable failure;
-            try {
-                connection = factory.create();
-                failure = connection == null
-                        ? new NullPointerException("ConnectionFactory.create() returned null; return a connection or throw")
-                        : null;
-            } catch (Throwable e) {
-                failure = e;
-            }
+            FactoryCalls.Created<T> outcome = FactoryCalls.create(factory);
+            Throwable failure = outcome.failure();
             if (failure == null) {
-                publish(connection, purpose);
+                publish(outcome.connection(), purpose);
                 return;
             }
             state.emit(new PoolEvent.CreationFailed(failure));
@@ -174,12 +166,8 @@ final class Growth<T> {
         state.lock.lock();
         try {
             state.announcing--;
-            if (state.running()) {
-                connection.fresh = true;
-                state.handBack(connection);
-            } else {
-                removal = state.remove(connection, DestroyReason.SHUTDOWN);
-            }
+            connection.fresh = true;
+            removal = state.handBackOrRemove(connection);
         } finally {
             state.lock.unlock();
         }

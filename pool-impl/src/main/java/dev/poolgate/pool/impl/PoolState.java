@@ -145,6 +145,19 @@ final class PoolState<T> {
         return !connection.fresh && (validates || (connection.expires && connection.expiredAt(clock.nanoTime())));
     }
 
+    /**
+     * A HELD connection the pool's own work is done with: handed back while the pool runs, else
+     * taken out; returns the removal to destroy after unlocking, or null.
+     */
+    PoolEvent.Destroyed handBackOrRemove(PooledConnection<T> connection) {
+        assert lock.isHeldByCurrentThread();
+        if (running()) {
+            handBack(connection);
+            return null;
+        }
+        return remove(connection, DestroyReason.SHUTDOWN);
+    }
+
     /** Takes the top idle connection for this thread: HELD and counted in use; null if none. */
     PooledConnection<T> takeIdle() {
         assert lock.isHeldByCurrentThread();
@@ -250,6 +263,11 @@ final class PoolState<T> {
      */
     void emit(PoolEvent event) {
         assert !lock.isHeldByCurrentThread();
+        deliver(listener, event);
+    }
+
+    /** Delivers an event to {@code listener}; whatever it throws, even an {@link Error}, is logged. */
+    static void deliver(PoolListener listener, PoolEvent event) {
         try {
             listener.onEvent(event);
         } catch (Throwable e) {

@@ -210,16 +210,9 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
      * or is destroyed if the caller gave up or the pool is closing.
      */
     private void create(Creation creation) {
-        T connection = null;
-        Throwable failure;
-        try {
-            connection = factory.create();
-            failure = connection == null
-                    ? new NullPointerException("ConnectionFactory.create() returned null; return a connection or throw")
-                    : null;
-        } catch (Throwable e) {
-            failure = e;
-        }
+        FactoryCalls.Created<T> outcome = FactoryCalls.create(factory);
+        T connection = outcome.connection();
+        Throwable failure = outcome.failure();
         if (failure != null) {
             emit(new PoolEvent.CreationFailed(failure));
         }
@@ -462,15 +455,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
 
     /** Delivers an event; a listener that throws, even an Error, is logged and changes nothing. */
     private void emit(PoolEvent event) {
-        try {
-            listener.onEvent(event);
-        } catch (Throwable e) {
-            try {
-                LOG.warn("[POOL] Pool listener {} failed on {}", listener, event, e);
-            } catch (Throwable ignored) {
-                // Nothing is left to tell.
-            }
-        }
+        PoolState.deliver(listener, event);
     }
 
     @Override

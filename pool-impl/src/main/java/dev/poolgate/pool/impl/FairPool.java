@@ -479,9 +479,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 growth.reserve();
             } else {
                 state.handBack(connection);
-                event = state.handOutsObserved.getAsBoolean()
-                        ? new PoolEvent.Released(connection.id, connection.useCount, state.idleCount(),
-                                state.live.size() - state.idleCount())
+                int available = state.handOutsObserved.getAsBoolean() ? state.idleCount() : -1;
+                event = available >= 0
+                        ? new PoolEvent.Released(connection.id, connection.useCount, available,
+                                state.live.size() - available)
                         : null;
             }
         } finally {

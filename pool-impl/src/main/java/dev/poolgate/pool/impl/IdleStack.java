@@ -65,15 +65,7 @@ final class IdleStack<T> {
      * the stack empty meanwhile and take the locked path, where it waits for the lock.
      */
     void rebuild(List<PooledConnection<T>> atBottom) {
-        Node<T> taken = top.getAndSet(null);
-        List<PooledConnection<T>> order = new ArrayList<>();
-        Map<PooledConnection<T>, Boolean> seen = new IdentityHashMap<>();
-        for (Node<T> node = taken; node != null; node = node.next) {
-            PooledConnection<T> connection = node.connection;
-            if (connection.state == PooledConnection.State.IDLE && seen.put(connection, Boolean.TRUE) == null) {
-                order.add(connection);
-            }
-        }
+        List<PooledConnection<T>> order = idleIn(top.getAndSet(null));
         for (PooledConnection<T> connection : atBottom) {
             connection.state = PooledConnection.State.IDLE;
             order.add(connection);
@@ -99,9 +91,14 @@ final class IdleStack<T> {
 
     /** The idle connections, most recent first, skipping stale nodes (a moment's view). */
     List<PooledConnection<T>> snapshot() {
+        return idleIn(top.get());
+    }
+
+    /** The idle connections of a chain, in its order, each once: stale nodes and repeats left out. */
+    private static <T> List<PooledConnection<T>> idleIn(Node<T> chain) {
         List<PooledConnection<T>> connections = new ArrayList<>();
         Map<PooledConnection<T>, Boolean> seen = new IdentityHashMap<>();
-        for (Node<T> node = top.get(); node != null; node = node.next) {
+        for (Node<T> node = chain; node != null; node = node.next) {
             if (node.connection.state == PooledConnection.State.IDLE && seen.put(node.connection, Boolean.TRUE) == null) {
                 connections.add(node.connection);
             }

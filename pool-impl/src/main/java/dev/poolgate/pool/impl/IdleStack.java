@@ -102,7 +102,7 @@ final class IdleStack<T> {
         assert connection.state == PooledConnection.State.HELD && connection.slot >= 0;
         connection.markIdle();
         while (true) {
-            long current = (long) TOP.getVolatile(this);
+            long current = top();
             connection.below = slotOf(current);
             if (TOP.compareAndSet(this, current, pack(versionOf(current) + 1, connection.slot))) {
                 return;
@@ -113,26 +113,39 @@ final class IdleStack<T> {
     /** Takes the most recently returned idle connection (then HELD by the caller); null if none. */
     PooledConnection<T> pop() {
         while (true) {
-            long current = (long) TOP.getVolatile(this);
+            long current = top();
             int slot = slotOf(current);
             if (slot == EMPTY) {
                 return null;
             }
             PooledConnection<T> connection = slots[slot];
-            if (connection == null) {
-                continue; // popped and gone meanwhile: the top has changed
-            }
-            int below = connection.below;
-            if (TOP.compareAndSet(this, current, pack(versionOf(current) + 1, below))) {
-                connection.markHeld();
+            if (connection != null && tryPop(current, connection, connection.below)) {
                 return connection;
             }
+            // Popped meanwhile (and maybe gone, or back with another connection below it): read again.
         }
+    }
+
+    /** The top as a pop reads it: version and slot. */
+    long top() {
+        return (long) TOP.getVolatile(this);
+    }
+
+    /**
+     * One attempt to pop {@code connection}, read on top as {@code observed} with {@code below}
+     * under it; fails if the top changed since, even if the same connection is on top again.
+     */
+    boolean tryPop(long observed, PooledConnection<T> connection, int below) {
+        if (TOP.compareAndSet(this, observed, pack(versionOf(observed) + 1, below))) {
+            connection.markHeld();
+            return true;
+        }
+        return false;
     }
 
     /** Whether nothing is idle at this moment. */
     boolean isEmpty() {
-        return slotOf((long) TOP.getVolatile(this)) == EMPTY;
+        return slotOf(top()) == EMPTY;
     }
 
     /**
@@ -168,7 +181,7 @@ final class IdleStack<T> {
                 connection.below = below;
                 below = connection.slot;
             }
-            long current = (long) TOP.getVolatile(this);
+            long current = top();
             if (slotOf(current) == EMPTY && TOP.compareAndSet(this, current, pack(versionOf(current) + 1, below))) {
                 return;
             }

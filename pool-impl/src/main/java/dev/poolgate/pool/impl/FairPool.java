@@ -378,15 +378,14 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         assert connection.state == PooledConnection.State.HELD;
         connection.useCount++;
         if (!connection.fresh) {
-            state.reused.increment();
+            connection.reuses++;
         }
         long now = leakThresholdNanos > 0 ? state.clock.nanoTime() : 0; // only leak detection reads it
         Throwable acquiredAt = leakThresholdNanos > 0
                 ? new Throwable("Connection " + connection.id + " acquired by " + Thread.currentThread())
                 : null;
         PooledLease<T> lease = new PooledLease<>(this, connection, now, acquiredAt);
-        connection.lease = lease;
-        connection.state = PooledConnection.State.LEASED;
+        connection.markLeased(lease);
         return lease;
     }
 
@@ -463,12 +462,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             if (!lease.markEnded(invalidate)) {
                 return;
             }
-            connection.lease = null;
-            connection.lastReturnedNanos = now;
+            connection.markReturned(now);
             if (lease.leakReported) {
                 leakEvent = new PoolEvent.LeakReturned(connection.id, Duration.ofNanos(now - lease.acquiredNanos));
             }
-            connection.state = PooledConnection.State.HELD;
             DestroyReason reason = invalidate ? DestroyReason.INVALIDATED
                     : !state.running() ? DestroyReason.SHUTDOWN
                     : connection.expiredAt(now) ? DestroyReason.EXPIRED
@@ -508,9 +505,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             return;
         }
         PooledConnection<T> connection = lease.pooled;
-        connection.lease = null;
-        connection.lastReturnedNanos = now;
-        connection.state = PooledConnection.State.HELD;
+        connection.markReturned(now);
         state.idle.push(connection);
         if (state.waiters.size() == 0 && state.running()) {
             return;
@@ -546,14 +541,13 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         try {
             state.config = resized;
             // Idle connections above the new maximum go now; busy ones when they come back (end()).
-            List<PooledConnection<T>> idle = state.idle.snapshot();
+            List<PooledConnection<T>> idle = state.idle.drain();
             for (int i = idle.size() - 1; i >= 0 && state.live.size() > resized.maxSize(); i--) {
-                PooledConnection<T> connection = idle.get(i); // least recently used first
-                if (state.idle.take(connection)) {
-                    removals.add(state.remove(connection, DestroyReason.RESIZED));
-                    surplus.add(connection);
-                }
+                PooledConnection<T> connection = idle.remove(i); // least recently used first
+                removals.add(state.remove(connection, DestroyReason.RESIZED));
+                surplus.add(connection);
             }
+            state.idle.restore(idle);
             growth.reserve();
         } finally {
             state.lock.unlock();

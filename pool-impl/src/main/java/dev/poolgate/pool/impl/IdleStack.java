@@ -1,108 +1,193 @@
 package dev.poolgate.pool.impl;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The idle connections, most recently returned on top: a lock-free stack (a fresh node per push,
- * so no node is ever reused and a pop cannot be fooled by one that left and came back), used
- * without the pool's lock by the fast path and with it by everything else.
+ * The idle connections, most recently returned on top: a lock-free stack that allocates nothing.
+ * The fast path pushes and pops without the pool's lock; everything else uses it under the lock.
  *
- * <p>Who takes a connection is decided by its state, not by the stack: {@link #pop()} and
- * {@link #take} both need {@link PooledConnection#claimIdle()} to succeed. A connection taken
- * from the middle (by maintenance, close or resize) leaves its node behind; pops skip such stale
- * nodes, and {@link #rebuild} (maintenance, under the lock) clears them out.
+ * <p>Each live connection owns a slot (an index into {@link #slots}, given at {@link #register}
+ * and freed at {@link #unregister}, both under the pool's lock), and links to the connection
+ * below it by that index ({@link PooledConnection#below}). The top is one {@code long}: a version
+ * in the high half, the top slot in the low half. Every push and pop bumps the version, so a pop
+ * that read a top which has since been popped and pushed back fails its compare-and-set instead
+ * of linking in a stale connection (the ABA problem, without a node per push).
  *
- * <p>It keeps no count: the pool counts connections in state IDLE when it takes a snapshot.
+ * <p>Popping a connection makes its popper its only holder (state HELD). Nothing is ever taken
+ * from the middle: the pool's housekeeping {@link #drain}s the whole stack under the lock, decides,
+ * and {@link #restore}s what stays, below anything the fast path pushed meanwhile.
  */
 final class IdleStack<T> {
 
-    private record Node<T>(PooledConnection<T> connection, Node<T> next) {
+    private static final int EMPTY = -1;
+    private static final VarHandle TOP;
+
+    static {
+        try {
+            TOP = MethodHandles.lookup().findVarHandle(IdleStack.class, "top", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
-    private final AtomicReference<Node<T>> top = new AtomicReference<>();
+    /** Version (high 32 bits) and top slot (low 32 bits, {@link #EMPTY} when empty); changed by compare-and-set only. */
+    @SuppressWarnings("unused") // through TOP
+    private volatile long top = pack(0, EMPTY);
+
+    /**
+     * The connection of each slot (null when free). Replaced by a larger copy under the pool's
+     * lock when the slots run out; a connection is put in its slot before it is first pushed, so a
+     * pop that read its slot from the top finds it in the array it reads afterwards.
+     */
+    private volatile PooledConnection<T>[] slots;
+    /** Free slots, guarded by the pool's lock: a stack of indices in {@code free[0..freeCount)}. */
+    private int[] free;
+    private int freeCount;
+
+    @SuppressWarnings("unchecked")
+    IdleStack(int capacity) {
+        int size = Math.max(1, capacity);
+        slots = (PooledConnection<T>[]) new PooledConnection<?>[size];
+        free = new int[size];
+        for (int i = 0; i < size; i++) {
+            free[i] = size - 1 - i; // slot 0 first
+        }
+        freeCount = size;
+    }
+
+    private static long pack(long version, int slot) {
+        return (version << 32) | (slot & 0xFFFF_FFFFL);
+    }
+
+    private static int slotOf(long top) {
+        return (int) top;
+    }
+
+    private static long versionOf(long top) {
+        return top >>> 32;
+    }
+
+    /** Gives a new connection its slot; under the pool's lock, before it is first pushed. */
+    void register(PooledConnection<T> connection) {
+        if (freeCount == 0) {
+            int size = slots.length;
+            slots = Arrays.copyOf(slots, size * 2);
+            free = new int[size * 2];
+            for (int i = 0; i < size; i++) {
+                free[i] = size * 2 - 1 - i;
+            }
+            freeCount = size;
+        }
+        int slot = free[--freeCount];
+        connection.slot = slot;
+        slots[slot] = connection;
+    }
+
+    /** Frees the slot of a connection that left the pool (not on the stack); under the pool's lock. */
+    void unregister(PooledConnection<T> connection) {
+        int slot = connection.slot;
+        if (slot >= 0 && slots[slot] == connection) {
+            slots[slot] = null;
+            free[freeCount++] = slot;
+        }
+        connection.slot = -1;
+    }
 
     /** Makes a connection the caller holds idle, on top of the stack. */
     void push(PooledConnection<T> connection) {
-        assert connection.state == PooledConnection.State.HELD;
-        connection.state = PooledConnection.State.IDLE;
-        Node<T> node;
-        Node<T> current;
-        do {
-            current = top.get();
-            node = new Node<>(connection, current);
-        } while (!top.compareAndSet(current, node));
+        assert connection.state == PooledConnection.State.HELD && connection.slot >= 0;
+        connection.markIdle();
+        while (true) {
+            long current = top();
+            connection.below = slotOf(current);
+            if (TOP.compareAndSet(this, current, pack(versionOf(current) + 1, connection.slot))) {
+                return;
+            }
+        }
     }
 
     /** Takes the most recently returned idle connection (then HELD by the caller); null if none. */
     PooledConnection<T> pop() {
         while (true) {
-            Node<T> current = top.get();
-            if (current == null) {
+            long current = top();
+            int slot = slotOf(current);
+            if (slot == EMPTY) {
                 return null;
             }
-            if (top.compareAndSet(current, current.next)) {
-                PooledConnection<T> connection = current.connection;
-                if (connection.claimIdle()) {
-                    return connection;
-                }
-                // A stale node: its connection was taken from the middle, or is idle again under a newer node.
+            PooledConnection<T> connection = slots[slot];
+            if (connection != null && tryPop(current, connection, connection.below)) {
+                return connection;
             }
+            // Popped meanwhile (and maybe gone, or back with another connection below it): read again.
         }
     }
 
-    /** Takes this idle connection (then HELD by the caller), wherever it lies; false if it is not idle. */
-    boolean take(PooledConnection<T> connection) {
-        return connection.claimIdle();
+    /** The top as a pop reads it: version and slot. */
+    long top() {
+        return (long) TOP.getVolatile(this);
     }
 
     /**
-     * Rebuilds the stack without stale nodes, keeping the order, with {@code atBottom} (connections
-     * the caller holds) made idle at the bottom. Under the pool's lock: a concurrent pop may find
-     * the stack empty meanwhile and take the locked path, where it waits for the lock.
+     * One attempt to pop {@code connection}, read on top as {@code observed} with {@code below}
+     * under it; fails if the top changed since, even if the same connection is on top again.
      */
-    void rebuild(List<PooledConnection<T>> atBottom) {
-        List<PooledConnection<T>> order = idleIn(top.getAndSet(null));
-        for (PooledConnection<T> connection : atBottom) {
-            connection.state = PooledConnection.State.IDLE;
-            order.add(connection);
+    boolean tryPop(long observed, PooledConnection<T> connection, int below) {
+        if (TOP.compareAndSet(this, observed, pack(versionOf(observed) + 1, below))) {
+            connection.markHeld();
+            return true;
         }
-        Node<T> chain = prepend(order, null);
-        // What the fast path pushed meanwhile stays on top: it is more recent.
-        while (!top.compareAndSet(null, chain)) {
-            List<PooledConnection<T>> newer = new ArrayList<>();
-            for (Node<T> node = top.getAndSet(null); node != null; node = node.next) {
-                newer.add(node.connection);
+        return false;
+    }
+
+    /** Whether nothing is idle at this moment. */
+    boolean isEmpty() {
+        return slotOf(top()) == EMPTY;
+    }
+
+    /**
+     * Takes every idle connection (then HELD by the caller), most recent first; under the pool's
+     * lock. Give back what stays with {@link #restore} before unlocking.
+     */
+    List<PooledConnection<T>> drain() {
+        List<PooledConnection<T>> taken = new ArrayList<>();
+        for (PooledConnection<T> connection = pop(); connection != null; connection = pop()) {
+            taken.add(connection);
+        }
+        return taken;
+    }
+
+    /**
+     * Makes connections the caller holds idle again, in the given order (most recent first) and
+     * below whatever the fast path pushed since they were drained: those are more recent. Under
+     * the pool's lock.
+     */
+    void restore(List<PooledConnection<T>> mostRecentFirst) {
+        List<PooledConnection<T>> order = new ArrayList<>();
+        while (true) {
+            List<PooledConnection<T>> newer = drain();
+            newer.addAll(order);
+            order = newer;
+            order.addAll(mostRecentFirst);
+            mostRecentFirst = List.of();
+            // Link the whole chain privately, then publish it if nothing was pushed meanwhile.
+            int below = EMPTY;
+            for (int i = order.size() - 1; i >= 0; i--) {
+                PooledConnection<T> connection = order.get(i);
+                connection.markIdle();
+                connection.below = below;
+                below = connection.slot;
             }
-            chain = prepend(newer, chain);
-        }
-    }
-
-    private static <T> Node<T> prepend(List<PooledConnection<T>> connections, Node<T> below) {
-        Node<T> chain = below;
-        for (int i = connections.size() - 1; i >= 0; i--) {
-            chain = new Node<>(connections.get(i), chain);
-        }
-        return chain;
-    }
-
-    /** The idle connections, most recent first, skipping stale nodes (a moment's view). */
-    List<PooledConnection<T>> snapshot() {
-        return idleIn(top.get());
-    }
-
-    /** The idle connections of a chain, in its order, each once: stale nodes and repeats left out. */
-    private static <T> List<PooledConnection<T>> idleIn(Node<T> chain) {
-        List<PooledConnection<T>> connections = new ArrayList<>();
-        Map<PooledConnection<T>, Boolean> seen = new IdentityHashMap<>();
-        for (Node<T> node = chain; node != null; node = node.next) {
-            if (node.connection.state == PooledConnection.State.IDLE && seen.put(node.connection, Boolean.TRUE) == null) {
-                connections.add(node.connection);
+            long current = top();
+            if (slotOf(current) == EMPTY && TOP.compareAndSet(this, current, pack(versionOf(current) + 1, below))) {
+                return;
+            }
+            for (PooledConnection<T> connection : order) {
+                connection.markHeld();
             }
         }
-        return connections;
     }
 }

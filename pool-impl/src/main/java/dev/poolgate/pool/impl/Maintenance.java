@@ -121,19 +121,20 @@ final class Maintenance<T> {
                 if (!state.running()) {
                     return now + periodNanos;
                 }
-                List<PooledConnection<T>> idle = state.idle.snapshot();
+                List<PooledConnection<T>> idle = state.idle.drain(); // most recent first
                 for (int i = idle.size() - 1; i >= 0; i--) { // least recently used first
                     PooledConnection<T> connection = idle.get(i);
                     DestroyReason reason = connection.expiredAt(now) ? DestroyReason.EXPIRED
                             : idleTimeoutNanos > 0 && state.live.size() > state.config.minSize()
                                     && now - connection.lastReturnedNanos >= idleTimeoutNanos ? DestroyReason.IDLE
                             : null;
-                    if (reason != null && state.idle.take(connection)) {
+                    if (reason != null) {
+                        idle.remove(i);
                         removals.add(state.remove(connection, reason));
                         victims.add(connection);
                     }
                 }
-                state.idle.rebuild(List.of()); // clears the nodes of connections taken from the middle
+                state.idle.restore(idle);
                 if (leakThresholdNanos > 0) {
                     for (PooledConnection<T> connection : state.live) {
                         PooledLease<T> lease = connection.lease;
@@ -145,7 +146,7 @@ final class Maintenance<T> {
                     }
                 }
                 if (healthCheckNanos > 0 && now - nextHealthCheckNanos >= 0) {
-                    toCheck = state.idle.snapshot();
+                    toCheck = idleNow();
                     nextHealthCheckNanos = now + healthCheckNanos;
                 }
                 growth.reserve();
@@ -169,7 +170,7 @@ final class Maintenance<T> {
     private void checkHealth(PooledConnection<T> connection) {
         state.lock.lock();
         try {
-            if (!state.running() || !state.idle.take(connection)) {
+            if (!state.running() || !takeIdle(connection)) {
                 return;
             }
         } finally {
@@ -195,7 +196,9 @@ final class Maintenance<T> {
                 state.handBack(connection);
             } else {
                 // Back at the bottom of the stack: a check is not a use.
-                state.idle.rebuild(List.of(connection));
+                List<PooledConnection<T>> idle = state.idle.drain();
+                idle.add(connection);
+                state.idle.restore(idle);
             }
         } finally {
             state.lock.unlock();
@@ -210,6 +213,25 @@ final class Maintenance<T> {
         }
     }
 
+    /** The connections idle at this moment, in no particular order; under the pool's lock. */
+    private List<PooledConnection<T>> idleNow() {
+        List<PooledConnection<T>> idle = new ArrayList<>();
+        for (PooledConnection<T> connection : state.live) {
+            if (connection.state == PooledConnection.State.IDLE) {
+                idle.add(connection);
+            }
+        }
+        return idle;
+    }
+
+    /** Takes one connection off the idle stack if it is still there (then HELD); under the pool's lock. */
+    private boolean takeIdle(PooledConnection<T> connection) {
+        List<PooledConnection<T>> idle = state.idle.drain();
+        boolean taken = idle.remove(connection);
+        state.idle.restore(idle);
+        return taken;
+    }
+
     /** The earliest deadline of any timed duty after {@code now}, and no later than one period away. */
     private long nextDue(long now) {
         state.lock.lock();
@@ -218,7 +240,7 @@ final class Maintenance<T> {
             if (healthCheckNanos > 0) {
                 next = earlier(next, nextHealthCheckNanos);
             }
-            for (PooledConnection<T> connection : state.idle.snapshot()) {
+            for (PooledConnection<T> connection : idleNow()) {
                 if (connection.expires) {
                     next = earlier(next, connection.expiresAtNanos);
                 }

@@ -7,7 +7,6 @@ import dev.poolgate.pool.PoolListener;
 import dev.poolgate.pool.PoolStats;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -21,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Destroyer}) and maintenance ({@link Maintenance}) all change the pool through it.
  *
  * <p>{@link #lock} guards every mutable field here and each {@link WaiterQueue.Waiter}'s, except
- * what the fast path changes without it: the {@link IdleStack} (lock-free), {@link #reused} (an
- * adder) and the connection it holds. The fast path runs only while nobody waits and nobody
+ * what the fast path changes without it: the {@link IdleStack} (lock-free) and the connection it
+ * holds (including its reuse count, summed by snapshots). The fast path runs only while nobody waits and nobody
  * observes hand-outs, and re-checks for waiters after it made a connection idle. At each unlock:
  * <ul>
  *   <li>a connection is idle, or in use (leased, or HELD by one of the pool's threads or by a
@@ -65,7 +64,7 @@ final class PoolState<T> {
     /** Volatile: the fast path reads it without the lock (a release re-checks it after its push). */
     volatile RunState runState = RunState.RUNNING;
     /** Idle connections, most recently used first; lock-free (the fast path uses it without the lock). */
-    final IdleStack<T> idle = new IdleStack<>();
+    final IdleStack<T> idle;
     /** Every connection in the pool: idle, leased or HELD; not those being destroyed. Changed with {@link #liveCount}. */
     final List<PooledConnection<T>> live = new ArrayList<>();
     /** {@code live.size()}, for the fast path's reads without the lock. */
@@ -87,14 +86,15 @@ final class PoolState<T> {
     int destroying;
     long created;
     long destroyed;
-    /** Counted by the fast path too, without the lock. */
-    final LongAdder reused = new LongAdder();
+    /** Reuses of the connections that left the pool; those of live ones are counted on each connection. */
+    long reusedGone;
     long acquireTimeouts;
     long healthCheckFailures;
     Throwable lastCreationFailure;
 
     PoolState(PoolConfig config, PoolListener listener, PoolClock clock, boolean validates) {
         this.config = config;
+        this.idle = new IdleStack<>(config.maxSize());
         this.validates = validates;
         this.listener = listener;
         this.handOutsObserved = listener instanceof CompositeListener composite ? composite::observesHandOuts
@@ -169,6 +169,7 @@ final class PoolState<T> {
         assert lock.isHeldByCurrentThread();
         live.add(connection);
         liveCount = live.size();
+        idle.register(connection);
     }
 
     /**
@@ -197,6 +198,8 @@ final class PoolState<T> {
         connection.lease = null;
         live.remove(connection);
         liveCount = live.size();
+        idle.unregister(connection);
+        reusedGone += connection.reuses;
         destroyed++;
         destroying++;
         if (!running()) {
@@ -208,8 +211,17 @@ final class PoolState<T> {
     PoolStats snapshot() {
         assert lock.isHeldByCurrentThread();
         int available = idleCount();
-        return new PoolStats(created, destroyed, reused.sum(), acquireTimeouts, healthCheckFailures, live.size(),
+        return new PoolStats(created, destroyed, reused(), acquireTimeouts, healthCheckFailures, live.size(),
                 available, live.size() - available, unserved);
+    }
+
+    /** Hand-outs that were reuses, in the pool's whole life. */
+    private long reused() {
+        long sum = reusedGone;
+        for (int i = 0; i < live.size(); i++) {
+            sum += live.get(i).reuses;
+        }
+        return sum;
     }
 
     PoolStats stats() {

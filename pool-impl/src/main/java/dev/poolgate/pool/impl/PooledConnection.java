@@ -32,19 +32,22 @@ final class PooledConnection<T> {
     final boolean expires;
 
     private static final VarHandle STATE;
+    private static final VarHandle LEASE;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "state", State.class);
+            LEASE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "lease", PooledLease.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /**
-     * Where it is. Leaving {@link State#IDLE} is a compare-and-set ({@link #claimIdle()}), so that
-     * the pool's lock-free fast path and its locked paths never both take an idle connection;
-     * every other change is made by whoever holds the connection at that moment.
+     * Where it is. Changed only by whoever holds the connection at that moment (its creator, its
+     * lease's holder, the pool thread that popped it off the {@link IdleStack}); the stack's own
+     * compare-and-set decides who takes an idle one. Hot paths write it with release semantics
+     * ({@link #markIdle}, {@link #markHeld}, {@link #markLeased}), which cost no fence.
      */
     volatile State state = State.HELD;
 
@@ -54,8 +57,14 @@ final class PooledConnection<T> {
     long lastReturnedNanos;
     /** Handed straight from its creation to a waiter, never idle: its first hand-out is not a reuse. */
     boolean fresh;
-    /** The current lease while {@link State#LEASED}; volatile for maintenance's leak checks. */
+    /** The current lease while {@link State#LEASED}; volatile for maintenance's leak checks and close's revocation. */
     volatile PooledLease<T> lease;
+    /** Its place in the {@link IdleStack}, -1 once it left the pool; changed under the pool's lock. */
+    int slot = -1;
+    /** While idle: the slot of the connection below it on the stack; written by its pusher before publishing. */
+    int below;
+    /** Hand-outs that were not straight from its creation; written by its holder, summed by snapshots. */
+    long reuses;
     /** Once {@link State#REMOVED}: its destroy returned or timed out, so it no longer counts against max. */
     boolean roomFreed;
 
@@ -69,9 +78,27 @@ final class PooledConnection<T> {
         this.lastReturnedNanos = createdNanos;
     }
 
-    /** Takes it out of the idle state for the caller (then HELD); false if someone else took it first. */
-    boolean claimIdle() {
-        return STATE.compareAndSet(this, State.IDLE, State.HELD);
+    /** The caller, its holder, makes it idle (it is about to be pushed). */
+    void markIdle() {
+        STATE.setRelease(this, State.IDLE);
+    }
+
+    /** The caller popped it: it is now held. */
+    void markHeld() {
+        STATE.setRelease(this, State.HELD);
+    }
+
+    /** The caller hands it out as {@code lease}: both are published by one release store of the state. */
+    void markLeased(PooledLease<T> lease) {
+        LEASE.setRelease(this, lease);
+        STATE.setRelease(this, State.LEASED);
+    }
+
+    /** Its lease ended: back in the hands of the releaser. */
+    void markReturned(long nowNanos) {
+        LEASE.setRelease(this, null);
+        lastReturnedNanos = nowNanos;
+        STATE.setRelease(this, State.HELD);
     }
 
     boolean expiredAt(long nowNanos) {

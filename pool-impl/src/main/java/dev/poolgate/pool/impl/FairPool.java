@@ -14,6 +14,7 @@ import dev.poolgate.pool.PoolStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         this.growth = new Growth<>(state, factory, destroyer, config.maxLifetime().toNanos());
         this.maintenance = new Maintenance<>(state, factory, growth, destroyer, Growth.LIFETIME_JITTER);
         this.leakThresholdNanos = config.leakDetectionThreshold().toNanos();
+        if (leakThresholdNanos == 0) {
+            // A waiter is then served by the thread that hands it a connection: no lock for it to take again.
+            state.leases = this::claim;
+        }
     }
 
     /** Creates the pool, its minimum of connections (in parallel), and starts its maintenance. */
@@ -144,18 +149,19 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             PooledConnection<T> top = state.unserved == 0 ? state.takeIdle() : null;
             if (top != null && !state.needsValidation(top)) {
                 lease = claim(top);
-                event = handOutEvent(top, observed);
+                event = state.handOutEvent(top, observed);
             } else if (top == null && timeout.isZero()) {
                 // Zero never waits: nothing idle now is a timeout, and nothing is created for it.
                 state.acquireTimeouts++;
                 refused = state.snapshot();
             } else {
-                waiter = new WaiterQueue.Waiter<>(ticket);
+                waiter = new WaiterQueue.Waiter<>(ticket, observed);
                 state.waiters.add(waiter);
                 if (top != null) {
                     // It keeps its place in line while it validates the connection it took.
                     waiter.connection = top;
                     waiter.validating = true;
+                    waiter.status = WaiterQueue.Waiter.HANDED;
                 } else {
                     state.unserved++;
                     // In line now: a connection the fast path made idle meanwhile comes to it here.
@@ -215,6 +221,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     /** Waits in line until the waiter's hand-out becomes a lease, validating hand-outs on the way. */
     private Lease<T> serve(WaiterQueue.Waiter<T> waiter, Duration timeout, long deadline, boolean observed) {
         while (true) {
+            park(waiter, deadline);
+            if (waiter.status == WaiterQueue.Waiter.SERVED) {
+                return handedOut(waiter.lease, waiter.reused, observed);
+            }
             PooledConnection<T> connection;
             PooledLease<T> lease = null;
             PoolEvent event = null;
@@ -222,9 +232,9 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             state.lock.lock();
             try {
                 connection = awaitHandOut(waiter, deadline);
-                if (!waiter.validating) {
+                if (connection != null && !waiter.validating) {
                     lease = leave(waiter, connection);
-                    event = handOutEvent(connection, observed);
+                    event = state.handOutEvent(connection, observed);
                 }
             } catch (TimedOut e) {
                 timedOut = e;
@@ -241,6 +251,9 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             }
             if (lease != null) {
                 return handedOut(lease, event, observed);
+            }
+            if (connection == null) {
+                continue; // served meanwhile, or woken early: see again
             }
             // Validation on the way out, outside the lock: the connection is HELD for this waiter,
             // which keeps its place in line meanwhile.
@@ -268,7 +281,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                     giveUp(waiter);
                 } else {
                     lease = leave(waiter, connection);
-                    event = handOutEvent(connection, observed);
+                    event = state.handOutEvent(connection, observed);
                 }
             } finally {
                 state.lock.unlock();
@@ -286,32 +299,46 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     }
 
     /**
-     * Waits until the waiter holds a connection; returns it. Gives up at the deadline, on an
-     * interrupt or when the pool closes, leaving the line and giving back what it holds.
+     * Parks, without the lock, until the waiter's status changes, its deadline passes or its
+     * thread is interrupted (the flag is left set). Whoever changes the status unparks it.
+     */
+    private static void park(WaiterQueue.Waiter<?> waiter, long deadline) {
+        while (waiter.status == WaiterQueue.Waiter.WAITING && !Thread.currentThread().isInterrupted()) {
+            long nanos = deadline - System.nanoTime();
+            if (nanos <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(waiter, nanos);
+        }
+    }
+
+    /**
+     * After {@link #park}, under the lock: the connection the waiter holds, or null if it has
+     * none yet and may park again (or was served meanwhile). Gives up at the deadline, on an
+     * interrupt or when the pool closed, leaving the line and giving back what it holds.
      */
     private PooledConnection<T> awaitHandOut(WaiterQueue.Waiter<T> waiter, long deadline) {
         assert state.lock.isHeldByCurrentThread();
-        long nanos = deadline - System.nanoTime();
-        while (true) {
-            if (waiter.closed) {
-                giveUp(waiter);
-                throw closed();
-            }
-            if (waiter.connection != null) {
-                return waiter.connection;
-            }
-            if (nanos <= 0) {
-                giveUp(waiter);
-                state.acquireTimeouts++;
-                throw new TimedOut(state.snapshot(), state.lastCreationFailure);
-            }
-            try {
-                nanos = waiter.ready(state.lock).awaitNanos(nanos);
-            } catch (InterruptedException e) {
-                giveUp(waiter);
-                throw interrupted(e);
-            }
+        if (waiter.status == WaiterQueue.Waiter.SERVED) {
+            return null;
         }
+        if (waiter.closed) {
+            giveUp(waiter);
+            throw closed();
+        }
+        if (waiter.connection != null) {
+            return waiter.connection;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            giveUp(waiter);
+            throw interrupted(new InterruptedException("interrupted while waiting in line"));
+        }
+        if (deadline - System.nanoTime() <= 0) {
+            giveUp(waiter);
+            state.acquireTimeouts++;
+            throw new TimedOut(state.snapshot(), state.lastCreationFailure);
+        }
+        return null;
     }
 
     /** A waiter without a lease leaves the line; what it holds goes back (or is destroyed once closed). */
@@ -352,7 +379,9 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         if (next != null) {
             waiter.connection = next;
             waiter.validating = state.needsValidation(next);
+            waiter.status = WaiterQueue.Waiter.HANDED;
         } else if (!waiter.closed) {
+            waiter.status = WaiterQueue.Waiter.WAITING;
             state.unserved++;
         }
         growth.reserve();
@@ -387,16 +416,6 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         PooledLease<T> lease = new PooledLease<>(this, connection, now, acquiredAt);
         connection.markLeased(lease);
         return lease;
-    }
-
-    /** The event of a hand-out: a reuse, or nothing for a connection straight from its creation. */
-    private PoolEvent handOutEvent(PooledConnection<T> connection, boolean observed) {
-        assert state.lock.isHeldByCurrentThread();
-        if (connection.fresh) {
-            connection.fresh = false;
-            return null;
-        }
-        return observed ? new PoolEvent.Reused(connection.id, connection.useCount, state.live.size()) : null;
     }
 
     /** Reports a hand-out (its reuse, if it was one, then the lease) and returns the lease. */
@@ -590,7 +609,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                     state.unserved--;
                 }
                 waiter.closed = true;
-                waiter.signal();
+                waiter.signal(WaiterQueue.Waiter.CLOSED);
             }
             for (PooledConnection<T> connection = state.takeIdle(); connection != null;
                     connection = state.takeIdle()) {

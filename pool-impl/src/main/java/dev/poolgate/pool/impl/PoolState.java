@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,12 @@ final class PoolState<T> {
      */
     final BooleanSupplier handOutsObserved;
     final PoolClock clock;
+    /**
+     * Makes a HELD connection a lease, for {@link #give} to serve a waiter on its behalf; null
+     * while leases must be made on the acquirer's own thread (leak detection records its stack).
+     * Set once by the pool, before it is shared.
+     */
+    Function<PooledConnection<T>, PooledLease<T>> leases;
     /** The factory overrides {@link dev.poolgate.pool.ConnectionFactory#isValid}: hand-outs are validated. */
     final boolean validates;
 
@@ -123,18 +130,40 @@ final class PoolState<T> {
             idle.push(connection);
         } else if (waiter.connection == null) {
             give(waiter, connection);
-            waiter.signal();
         } else {
             waiter.spare = connection;
         }
     }
 
-    /** Hands a HELD connection to a waiter that had none. */
+    /**
+     * Hands a HELD connection to a waiter that had none, and wakes it. One that need not validate
+     * it is served here and now when {@link #leases} may be made on its behalf: it leaves the line
+     * with its lease and never takes the lock again. Otherwise it makes its lease itself.
+     */
     void give(WaiterQueue.Waiter<T> waiter, PooledConnection<T> connection) {
         assert lock.isHeldByCurrentThread() && waiter.connection == null;
         waiter.connection = connection;
         waiter.validating = needsValidation(connection);
         unserved--;
+        if (!waiter.validating && leases != null) {
+            waiters.remove(waiter);
+            waiter.connection = null;
+            waiter.lease = leases.apply(connection);
+            waiter.reused = handOutEvent(connection, waiter.observed);
+            waiter.signal(WaiterQueue.Waiter.SERVED);
+        } else {
+            waiter.signal(WaiterQueue.Waiter.HANDED);
+        }
+    }
+
+    /** The event of a hand-out: a reuse, or nothing for a connection straight from its creation. */
+    PoolEvent handOutEvent(PooledConnection<T> connection, boolean observed) {
+        assert lock.isHeldByCurrentThread();
+        if (connection.fresh) {
+            connection.fresh = false;
+            return null;
+        }
+        return observed ? new PoolEvent.Reused(connection.id, connection.useCount, live.size()) : null;
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.poolgate.pool.impl;
 
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import dev.poolgate.pool.PoolEvent;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The acquirers waiting for a connection, in order of arrival: an intrusive doubly linked list
@@ -15,12 +15,32 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WaiterQueue<T> {
 
-    /** One waiting acquirer. */
+    /**
+     * One waiting acquirer. It parks without the pool's lock and reads its {@link #status}; whoever
+     * changes the status (under the lock) unparks it. A waiter served outright ({@link #SERVED})
+     * leaves with its lease without taking the lock again.
+     */
     static final class Waiter<T> {
+        /** In line, nothing handed to it yet. */
+        static final int WAITING = 0;
+        /** Handed a connection it must still make its lease of, under the lock (after validating it, if it must). */
+        static final int HANDED = 1;
+        /** Served: its lease is ready in {@link #lease}, and it has left the line. */
+        static final int SERVED = 2;
+        /** The pool closed while it waited; it was taken out of the line. */
+        static final int CLOSED = 3;
+
         /** Its place in line: the pool's arrival count when it called acquire. */
         final long ticket;
-        /** Signalled when this waiter is handed a connection or the pool closes; made on first wait. */
-        private Condition ready;
+        /** The acquiring thread, unparked when the status changes. */
+        final Thread thread;
+        /** Whether the acquirer reports its hand-out as events. */
+        final boolean observed;
+        /** Where it is; written under the pool's lock, read by its thread without it. */
+        volatile int status = WAITING;
+        /** Once {@link #SERVED}: its lease, and the Reused event to report (or null); published by the status. */
+        PooledLease<T> lease;
+        PoolEvent reused;
         /** The connection handed to it, HELD for it; null while it waits for one. */
         PooledConnection<T> connection;
         /** {@link #connection} must be validated before it becomes a lease. */
@@ -33,21 +53,17 @@ final class WaiterQueue<T> {
         private Waiter<T> next;
         private boolean queued;
 
-        Waiter(long ticket) {
+        Waiter(long ticket, boolean observed) {
             this.ticket = ticket;
+            this.thread = Thread.currentThread();
+            this.observed = observed;
         }
 
-        /** Its condition, made on first use: a waiter served at once never needs one. */
-        Condition ready(ReentrantLock lock) {
-            if (ready == null) {
-                ready = lock.newCondition();
-            }
-            return ready;
-        }
-
-        void signal() {
-            if (ready != null) {
-                ready.signal();
+        /** Sets its status and wakes its thread (unless that is the caller). */
+        void signal(int newStatus) {
+            status = newStatus;
+            if (thread != Thread.currentThread()) {
+                LockSupport.unpark(thread);
             }
         }
 

@@ -487,7 +487,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             // Before the connection goes back: no one else's line about it can come first.
             state.emit(new PoolEvent.Releasing(connection.id));
         }
-        long now = state.clock.nanoTime();
+        long now = state.clock.coarseNanoTime(); // the last-use stamp; a millisecond is precise enough
         if (!invalidate && state.waiters.size() == 0 && state.running() && !lease.leakReported
                 && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()
                 && !state.handOutsObserved.getAsBoolean()) {
@@ -504,7 +504,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             }
             connection.markReturned(now);
             if (lease.leakReported) {
-                leakEvent = new PoolEvent.LeakReturned(connection.id, Duration.ofNanos(now - lease.acquiredNanos));
+                leakEvent = new PoolEvent.LeakReturned(connection.id,
+                        Duration.ofNanos(Math.max(0, now - lease.acquiredNanos)));
             }
             DestroyReason reason = invalidate ? DestroyReason.INVALIDATED
                     : !state.running() ? DestroyReason.SHUTDOWN

@@ -121,7 +121,8 @@ final class PooledConnection<T> {
     /** Its lease ended: back in the hands of the releaser. */
     void markReturned(long nowNanos) {
         LEASE.setRelease(this, null);
-        lastReturnedNanos = nowNanos;
+        // A coarse reading may lag the creation of a connection made within the last millisecond.
+        lastReturnedNanos = nowNanos - createdNanos < 0 ? createdNanos : nowNanos;
         STATE.setRelease(this, State.HELD);
     }
 

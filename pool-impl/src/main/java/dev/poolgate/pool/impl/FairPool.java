@@ -54,6 +54,15 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     private final Growth<T> growth;
     private final Maintenance<T> maintenance;
     private final long leakThresholdNanos;
+    /**
+     * The connection each platform thread returned last on the fast path, kept aside for it
+     * (state CACHED) so that its next acquire takes it back without touching the shared stack:
+     * threads on different cores then stay on their own connections, as {@code ConcurrentBag}'s
+     * thread-local lists do. Anyone may still take a cached connection (the locked path, waiters,
+     * maintenance and other threads' fast paths steal it by compare-and-set), so it is never
+     * withheld from a waiter. Virtual threads, one per task and short-lived, use the stack only.
+     */
+    private final ThreadLocal<PooledConnection<T>> cache = new ThreadLocal<>();
 
     private FairPool(PoolConfig config, ConnectionFactory<T> factory, PoolListener listener, PoolClock clock) {
         this.state = new PoolState<>(config, listener, clock, overridesIsValid(factory));
@@ -188,7 +197,19 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
      * validation, then destroyed): the caller takes the locked path.
      */
     private Lease<T> acquireFast() {
-        PooledConnection<T> connection = state.idle.pop();
+        PooledConnection<T> connection = null;
+        if (!Thread.currentThread().isVirtual()) {
+            PooledConnection<T> mine = cache.get();
+            if (mine != null && mine.claimCached()) {
+                connection = mine;
+            }
+        }
+        if (connection == null) {
+            connection = state.idle.pop();
+        }
+        if (connection == null) {
+            connection = state.idle.stealCached();
+        }
         if (connection == null) {
             return null;
         }
@@ -466,7 +487,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             // Before the connection goes back: no one else's line about it can come first.
             state.emit(new PoolEvent.Releasing(connection.id));
         }
-        long now = state.clock.nanoTime();
+        long now = state.clock.coarseNanoTime(); // the last-use stamp; a millisecond is precise enough
         if (!invalidate && state.waiters.size() == 0 && state.running() && !lease.leakReported
                 && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()
                 && !state.handOutsObserved.getAsBoolean()) {
@@ -483,7 +504,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             }
             connection.markReturned(now);
             if (lease.leakReported) {
-                leakEvent = new PoolEvent.LeakReturned(connection.id, Duration.ofNanos(now - lease.acquiredNanos));
+                leakEvent = new PoolEvent.LeakReturned(connection.id,
+                        Duration.ofNanos(Math.max(0, now - lease.acquiredNanos)));
             }
             DestroyReason reason = invalidate ? DestroyReason.INVALIDATED
                     : !state.running() ? DestroyReason.SHUTDOWN
@@ -525,7 +547,18 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         }
         PooledConnection<T> connection = lease.pooled;
         connection.markReturned(now);
-        state.idle.push(connection);
+        if (Thread.currentThread().isVirtual()) {
+            state.idle.push(connection);
+        } else {
+            PooledConnection<T> previous = cache.get();
+            if (previous != connection) {
+                if (previous != null && previous.claimCached()) {
+                    state.idle.push(previous); // the one this thread kept before: onto the stack, below this one
+                }
+                cache.set(connection);
+            }
+            connection.markCached();
+        }
         if (state.waiters.size() == 0 && state.running()) {
             return;
         }

@@ -17,8 +17,10 @@ import java.util.List;
  * that read a top which has since been popped and pushed back fails its compare-and-set instead
  * of linking in a stale connection (the ABA problem, without a node per push).
  *
- * <p>Popping a connection makes its popper its only holder (state HELD). Nothing is ever taken
- * from the middle: the pool's housekeeping {@link #drain}s the whole stack under the lock, decides,
+ * <p>Popping a connection makes its popper its only holder (state HELD). A connection a platform
+ * thread keeps aside in its cache (state CACHED, see {@code FairPool}) is not on the stack; it is
+ * taken by a compare-and-set on its state, by its thread or by {@link #stealCached()}. Nothing is
+ * ever taken from the middle of the stack: the pool's housekeeping {@link #drain}s the whole stack under the lock, decides,
  * and {@link #restore}s what stays, below anything the fast path pushed meanwhile.
  */
 final class IdleStack<T> {
@@ -143,17 +145,35 @@ final class IdleStack<T> {
         return false;
     }
 
+    /**
+     * Takes a connection some platform thread keeps aside in its cache (state CACHED; then HELD by
+     * the caller); null if none. A scan of the slots, lock-free: for when the stack is empty.
+     */
+    PooledConnection<T> stealCached() {
+        PooledConnection<T>[] all = slots;
+        for (PooledConnection<T> connection : all) {
+            if (connection != null && connection.claimCached()) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
     /** Whether nothing is idle at this moment. */
     boolean isEmpty() {
         return slotOf(top()) == EMPTY;
     }
 
     /**
-     * Takes every idle connection (then HELD by the caller), most recent first; under the pool's
-     * lock. Give back what stays with {@link #restore} before unlocking.
+     * Takes every idle connection (then HELD by the caller), most recent first: those threads keep
+     * in their caches, then the stack from its top; under the pool's lock. Give back what stays
+     * with {@link #restore} (onto the stack) before unlocking.
      */
     List<PooledConnection<T>> drain() {
         List<PooledConnection<T>> taken = new ArrayList<>();
+        for (PooledConnection<T> connection = stealCached(); connection != null; connection = stealCached()) {
+            taken.add(connection);
+        }
         for (PooledConnection<T> connection = pop(); connection != null; connection = pop()) {
             taken.add(connection);
         }

@@ -217,7 +217,7 @@ final class Maintenance<T> {
     private List<PooledConnection<T>> idleNow() {
         List<PooledConnection<T>> idle = new ArrayList<>();
         for (PooledConnection<T> connection : state.live) {
-            if (connection.state == PooledConnection.State.IDLE) {
+            if (connection.idle()) {
                 idle.add(connection);
             }
         }

@@ -190,7 +190,8 @@ final class PoolState<T> {
     /** Takes the top idle connection for this thread: HELD and counted in use; null if none. */
     PooledConnection<T> takeIdle() {
         assert lock.isHeldByCurrentThread();
-        return idle.pop();
+        PooledConnection<T> connection = idle.pop();
+        return connection != null ? connection : idle.stealCached();
     }
 
     /** Adds a new connection, HELD by its creator. */
@@ -208,7 +209,7 @@ final class PoolState<T> {
     void dispatchIdle() {
         assert lock.isHeldByCurrentThread();
         while (unserved > 0) {
-            PooledConnection<T> connection = idle.pop();
+            PooledConnection<T> connection = takeIdle();
             if (connection == null) {
                 return;
             }
@@ -221,7 +222,7 @@ final class PoolState<T> {
      * caller has it destroyed after unlocking. It counts against max until its destroy ends.
      */
     PoolEvent.Destroyed remove(PooledConnection<T> connection, DestroyReason reason) {
-        assert lock.isHeldByCurrentThread() && connection.state != PooledConnection.State.IDLE
+        assert lock.isHeldByCurrentThread() && !connection.idle()
                 && connection.state != PooledConnection.State.REMOVED;
         connection.state = PooledConnection.State.REMOVED;
         connection.lease = null;
@@ -272,7 +273,7 @@ final class PoolState<T> {
     void settle() {
         assert lock.isHeldByCurrentThread();
         while (unserved > 0 && idleCount() > 0) {
-            PooledConnection<T> connection = idle.pop();
+            PooledConnection<T> connection = takeIdle();
             if (connection == null) {
                 Thread.yield(); // counted, not yet on the stack: its pusher is about to put it there
                 continue;
@@ -281,11 +282,11 @@ final class PoolState<T> {
         }
     }
 
-    /** Live connections in state IDLE now (an O(max) count, for snapshots and events). */
+    /** Live connections idle now, on the stack or cached (an O(max) count, for snapshots and events). */
     int idleCount() {
         int count = 0;
         for (int i = 0; i < live.size(); i++) {
-            if (live.get(i).state == PooledConnection.State.IDLE) {
+            if (live.get(i).idle()) {
                 count++;
             }
         }

@@ -15,6 +15,11 @@ final class PooledConnection<T> {
     enum State {
         /** In the idle stack, ready to be handed out. */
         IDLE,
+        /**
+         * Idle, kept aside for the platform thread that returned it last (its hint), not on the
+         * stack; anyone may still take it, by {@link #claimCached()}.
+         */
+        CACHED,
         /** Held by one of the pool's own threads: just created, being checked or validated, or handed to a waiter. */
         HELD,
         /** Leased to a caller. */
@@ -83,6 +88,25 @@ final class PooledConnection<T> {
         STATE.setRelease(this, State.IDLE);
     }
 
+    /**
+     * The caller, its holder, keeps it idle aside for its own thread. A volatile write: the
+     * releaser looks for waiters right after, and a waiter that joined meanwhile must see it.
+     */
+    void markCached() {
+        STATE.setVolatile(this, State.CACHED);
+    }
+
+    /** Takes it from a thread's cache (then HELD by the caller); false if someone else took it first. */
+    boolean claimCached() {
+        return state == State.CACHED && STATE.compareAndSet(this, State.CACHED, State.HELD);
+    }
+
+    /** Idle, on the stack or cached. */
+    boolean idle() {
+        State now = state;
+        return now == State.IDLE || now == State.CACHED;
+    }
+
     /** The caller popped it: it is now held. */
     void markHeld() {
         STATE.setRelease(this, State.HELD);
@@ -97,7 +121,8 @@ final class PooledConnection<T> {
     /** Its lease ended: back in the hands of the releaser. */
     void markReturned(long nowNanos) {
         LEASE.setRelease(this, null);
-        lastReturnedNanos = nowNanos;
+        // A coarse reading may lag the creation of a connection made within the last millisecond.
+        lastReturnedNanos = nowNanos - createdNanos < 0 ? createdNanos : nowNanos;
         STATE.setRelease(this, State.HELD);
     }
 

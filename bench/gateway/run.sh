@@ -64,7 +64,8 @@ STARTED=()
 stop_pid() {
   local pid=$1
   kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  # Up to 15 s: a first start writes its start-up cache as it exits.
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
 cleanup() {
@@ -140,12 +141,22 @@ TLS_STUB_PID=$!; STARTED+=("$TLS_STUB_PID")
 wait_ready "https://localhost:$TLS_STUB_PORT" "$(now_ns)" >/dev/null
 log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
 
-# The JVM options bin/poolgate starts the gateway with (class-data sharing: an archive per
-# upstream kind, as a user's own earlier start would have written it), plus trust in the TLS
-# stub's certificate through the JDK's standard trust-store properties.
-POOLGATE_JVM=(-XX:+AutoCreateSharedArchive '-Xlog:cds*=off'
-  "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
+# The JVM options bin/poolgate starts the gateway with (its start-up cache: an AOT cache on JDK
+# 25+, else a class-data archive, one per subject and upstream kind, as a user's own earlier start
+# would have written it), plus trust in the TLS stub's certificate through the JDK's standard
+# trust-store properties.
+POOLGATE_JVM=("-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
   -Djavax.net.ssl.trustStoreType=PKCS12)
+JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+# startup_cache FILE-STEM: the flags that write the cache on a first start and map it afterwards.
+startup_cache() {
+  if (( JAVA_MAJOR >= 25 )); then
+    if [[ -f $1.aot ]]; then echo "-XX:AOTCache=$1.aot -Xlog:aot*=off -Xlog:cds*=off"
+    else echo "-XX:AOTCacheOutput=$1.aot -Xlog:aot*=off -Xlog:cds*=off"; fi
+  else
+    echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$1.jsa -Xlog:cds*=off"
+  fi
+}
 # The subject poolgate-custom is poolgate with these JVM options added, to compare settings side
 # by side in one run (e.g. CUSTOM_JVM="-XX:+UseSerialGC -Xmx64m" SUBJECTS="poolgate poolgate-custom").
 read -r -a CUSTOM_JVM_OPTS <<<"${CUSTOM_JVM:-}"
@@ -170,7 +181,8 @@ start_subject() {
       local pool=true; [[ $name == poolgate-nopool ]] && pool=false
       local extra=(); [[ $name == poolgate-custom ]] && extra=("${CUSTOM_JVM_OPTS[@]}")
       t0=$(now_ns)
-      "$JAVA" "${POOLGATE_JVM[@]}" "${extra[@]}" "-XX:SharedArchiveFile=$WORK/poolgate-$name-$upstream.jsa" \
+      local cache; read -r -a cache <<<"$(startup_cache "$WORK/poolgate-$name-$upstream")"
+      "$JAVA" "${POOLGATE_JVM[@]}" "${extra[@]}" "${cache[@]}" \
         -jar "$SERVER_JAR" \
         --port "$port" --anthropic-base-url "$up_url" \
         --anthropic-api-key k --upstream-health-path /health --pool-enabled "$pool" \
@@ -242,13 +254,13 @@ run_wrk() {
   sed -n 's/^RESULT //p' "$WORK/wrk.out"
 }
 
-# The first start of the gateway writes its class-data archive (as bin/poolgate's first start
-# does), one per upstream kind; the measured starts below map it.
+# The first start of the gateway writes its start-up cache (as bin/poolgate's first start does),
+# one per upstream kind; the measured starts below map it.
 if [[ " $SUBJECTS " == *" poolgate"* ]]; then
   for upstream in $UPSTREAMS; do
     start_subject poolgate "$upstream"
     stop_subject poolgate
-    log "class-data archive for the $upstream upstream written by a first start (ready in $READY_MS ms without it)"
+    log "start-up cache for the $upstream upstream written by a first start (ready in $READY_MS ms without it)"
   done
 fi
 

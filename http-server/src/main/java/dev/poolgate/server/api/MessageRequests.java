@@ -2,10 +2,11 @@ package dev.poolgate.server.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.poolgate.httpkit.Utf8;
@@ -37,7 +38,6 @@ final class MessageRequests {
                             .maxStringLength(Integer.MAX_VALUE)
                             .build())
                     .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private MessageRequests() {
@@ -49,9 +49,9 @@ final class MessageRequests {
      * parameters) is upstream's to check: its 400 reaches the client unchanged.
      */
     static void checkMessage(byte[] body) {
-        JsonNode root = parse(body);
-        checkModel(root);
-        JsonNode stream = root.get("stream");
+        TopLevel fields = scan(body);
+        checkModel(fields.model());
+        JsonNode stream = fields.stream();
         if (stream != null && !stream.isBoolean() && !stream.isNull()) {
             throw ApiError.invalidRequest("stream: must be true or false, but was " + shown(stream));
         }
@@ -59,10 +59,22 @@ final class MessageRequests {
 
     /** {@code POST /v1/messages/count_tokens}: a JSON object with a {@code model}. */
     static void checkCountTokens(byte[] body) {
-        checkModel(parse(body));
+        checkModel(scan(body).model());
     }
 
-    private static JsonNode parse(byte[] body) {
+    /** The two top-level fields the gateway reads, as parsed (null when absent). */
+    private record TopLevel(JsonNode model, JsonNode stream) {
+    }
+
+    /**
+     * Checks that the body is one well-formed JSON object within the limits and returns its
+     * {@code model} and {@code stream}. A streaming scan: every token is checked as
+     * {@code readTree} would, but only those two values are built; the rest (messages of a long
+     * conversation, base64 documents) is skipped without making a string or a node of it, which
+     * is most of a large body's cost. Errors and their order are {@code readTree}'s: syntax and
+     * limits first, then trailing content, then the kind of the value.
+     */
+    private static TopLevel scan(byte[] body) {
         if (body.length == 0) {
             throw ApiError.invalidRequest("The request body is empty; send a JSON object");
         }
@@ -71,9 +83,38 @@ final class MessageRequests {
             throw ApiError.invalidRequest("The request body is not valid UTF-8 (at byte " + invalid + "); send JSON "
                     + "encoded in UTF-8");
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
+        try (JsonParser parser = JSON.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw ApiError.invalidRequest("The request body holds no JSON value; send a JSON object");
+            }
+            JsonNode model = null;
+            JsonNode stream = null;
+            if (first == JsonToken.START_OBJECT) {
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    parser.nextToken();
+                    // A repeated name: the last one counts, as in readTree's object.
+                    if ("model".equals(name)) {
+                        model = JSON.readTree(parser);
+                    } else if ("stream".equals(name)) {
+                        stream = JSON.readTree(parser);
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+            } else {
+                parser.skipChildren();
+            }
+            JsonToken trailing = parser.nextToken();
+            if (trailing != null) {
+                throw ApiError.invalidRequest("The request body is not valid JSON"
+                        + where(parser.currentTokenLocation()) + ": more follows the first JSON value; send a JSON object");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw ApiError.invalidRequest("The request body must be a JSON object, but was " + kind(first));
+            }
+            return new TopLevel(model, stream);
         } catch (StreamConstraintsException e) {
             throw ApiError.invalidRequest("The request body exceeds a JSON limit of the gateway: " + limit(e)
                     + "; send a smaller or flatter request");
@@ -83,13 +124,18 @@ final class MessageRequests {
         } catch (IOException e) {
             throw ApiError.invalidRequest("The request body could not be read as JSON; send a JSON object");
         }
-        if (root == null || root.isMissingNode()) {
-            throw ApiError.invalidRequest("The request body holds no JSON value; send a JSON object");
-        }
-        if (!root.isObject()) {
-            throw ApiError.invalidRequest("The request body must be a JSON object, but was " + kind(root));
-        }
-        return root;
+    }
+
+    private static String kind(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> "a " + token.name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     /**
@@ -154,8 +200,7 @@ final class MessageRequests {
         };
     }
 
-    private static void checkModel(JsonNode root) {
-        JsonNode model = root.get("model");
+    private static void checkModel(JsonNode model) {
         if (model == null || model.isNull()) {
             throw ApiError.invalidRequest("model: Field required; name a model, e.g. claude-sonnet-4-5");
         }

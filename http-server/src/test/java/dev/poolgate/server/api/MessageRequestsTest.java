@@ -1,0 +1,270 @@
+package dev.poolgate.server.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.poolgate.httpkit.Utf8;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The streaming check of a Messages request answers exactly as the check it replaced, which built
+ * the whole tree with {@code readTree} (kept here as the reference): same verdict, same message,
+ * on valid bodies and on every kind of broken one.
+ */
+class MessageRequestsTest {
+
+    private static final List<String> BODIES = List.of(
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":16,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "{\"model\":\"m\",\"stream\":true}",
+            "{\"model\":\"m\",\"stream\":null}",
+            "{\"model\":\"m\",\"stream\":\"yes\"}",
+            "{\"model\":\"m\",\"stream\":1}",
+            "{\"model\":\"m\",\"stream\":{\"a\":1}}",
+            "{\"model\":\"m\",\"stream\":[true]}",
+            "{\"messages\":[{\"model\":\"nested, not the top level\"}]}",
+            "{\"model\":null}",
+            "{\"model\":\"\"}",
+            "{\"model\":\"   \"}",
+            "{\"model\":42}",
+            "{\"model\":1e5}",
+            "{\"model\":-0.50}",
+            "{\"model\":true}",
+            "{\"model\":[\"a\"]}",
+            "{\"model\":{\"name\":\"m\"}}",
+            "{\"model\":\"a\\u0000b\"}",
+            "{\"model\":\"first\",\"model\":7}",
+            "{\"model\":7,\"model\":\"second\"}",
+            "{}",
+            "[]",
+            "[1, 2",
+            "\"text\"",
+            "12",
+            "true",
+            "null",
+            "   ",
+            "",
+            "{\"model\":\"m\"} {}",
+            "{\"model\":\"m\"} x",
+            "{\"model\":\"m\"}}",
+            "[] []",
+            "{\"model\":\"m\",}",
+            "{\"model\":\"m\" \"stream\":true}",
+            "{model:\"m\"}",
+            "{\"model\":\"m\",\"x\":tru}",
+            "{\"model\":\"m\",\"x\":01}",
+            "{\"model\":\"m\",\"x\":\"unterminated}",
+            "{\"model\":\"m\",\"x\":[1,2,]}",
+            "{\"model\":\"m\",\"x\":\"" + "a".repeat(100_000) + "\"}",
+            "{\"model\":\"m\",\"x\":" + "1".repeat(1_001) + "}",
+            "{\"" + "n".repeat(50_001) + "\":1,\"model\":\"m\"}",
+            "{\"model\":\"m\",\"x\":" + "[".repeat(1_001) + "]".repeat(1_001) + "}",
+            "{\"model\":\"m\",\"x\":" + "[".repeat(999) + "]".repeat(999) + "}",
+            "\n{\n  \"model\": \"m\",\n  \"x\": [1, 2,\n}");
+
+    @Test
+    void answersAsTheReadTreeCheckDidForMessages() {
+        List<String> differences = new ArrayList<>();
+        for (String body : BODIES) {
+            compare("messages", body, MessageRequests::checkMessage, ReadTreeReference::checkMessage, differences);
+        }
+        assertEquals(List.of(), differences);
+    }
+
+    @Test
+    void answersAsTheReadTreeCheckDidForTokenCounts() {
+        List<String> differences = new ArrayList<>();
+        for (String body : BODIES) {
+            compare("count_tokens", body, MessageRequests::checkCountTokens, ReadTreeReference::checkCountTokens,
+                    differences);
+        }
+        assertEquals(List.of(), differences);
+    }
+
+    @Test
+    void invalidUtf8IsRefusedFirst() {
+        byte[] body = {'{', '"', 'm', (byte) 0xC3, '"', ':', '1', '}'};
+        List<String> differences = new ArrayList<>();
+        compareBytes("messages", body, MessageRequests::checkMessage, ReadTreeReference::checkMessage, differences);
+        assertEquals(List.of(), differences);
+    }
+
+    private static void compare(String endpoint, String body, Consumer<byte[]> now, Consumer<byte[]> before,
+            List<String> differences) {
+        compareBytes(endpoint, body.getBytes(StandardCharsets.UTF_8), now, before, differences);
+    }
+
+    private static void compareBytes(String endpoint, byte[] body, Consumer<byte[]> now, Consumer<byte[]> before,
+            List<String> differences) {
+        String expected = verdict(before, body);
+        String actual = verdict(now, body);
+        if (!expected.equals(actual)) {
+            String shown = new String(body, StandardCharsets.UTF_8);
+            differences.add(endpoint + " " + (shown.length() > 60 ? shown.substring(0, 60) + "..." : shown)
+                    + ": was <" + expected + "> now <" + actual + ">");
+        }
+    }
+
+    private static String verdict(Consumer<byte[]> check, byte[] body) {
+        try {
+            check.accept(body);
+            return "accepted";
+        } catch (ApiError e) {
+            return e.status + " " + e.type + " " + e.getMessage();
+        }
+    }
+
+    /** The check as it was before the streaming scan: the whole body read into a tree. */
+    private static final class ReadTreeReference {
+
+        static final int MAX_NESTING_DEPTH = 1000;
+        static final int MAX_NUMBER_LENGTH = 1000;
+        static final int MAX_NAME_LENGTH = 50_000;
+
+        private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(MAX_NESTING_DEPTH)
+                                .maxNumberLength(MAX_NUMBER_LENGTH)
+                                .maxNameLength(MAX_NAME_LENGTH)
+                                .maxStringLength(Integer.MAX_VALUE)
+                                .build())
+                        .build())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+
+        private ReadTreeReference() {
+            }
+
+        /**
+         * {@code POST /v1/messages}: a JSON object with a {@code model}, and {@code stream} a boolean if
+         * given (the gateway reads both). The rest (messages, roles, max_tokens, content blocks, new
+         * parameters) is upstream's to check: its 400 reaches the client unchanged.
+         */
+        static void checkMessage(byte[] body) {
+            JsonNode root = parse(body);
+            checkModel(root);
+            JsonNode stream = root.get("stream");
+            if (stream != null && !stream.isBoolean() && !stream.isNull()) {
+                throw ApiError.invalidRequest("stream: must be true or false, but was " + shown(stream));
+            }
+        }
+
+        /** {@code POST /v1/messages/count_tokens}: a JSON object with a {@code model}. */
+        static void checkCountTokens(byte[] body) {
+            checkModel(parse(body));
+        }
+
+        private static JsonNode parse(byte[] body) {
+            if (body.length == 0) {
+                throw ApiError.invalidRequest("The request body is empty; send a JSON object");
+            }
+            int invalid = Utf8.invalidAt(body);
+            if (invalid >= 0) {
+                throw ApiError.invalidRequest("The request body is not valid UTF-8 (at byte " + invalid + "); send JSON "
+                        + "encoded in UTF-8");
+            }
+            JsonNode root;
+            try {
+                root = JSON.readTree(body);
+            } catch (StreamConstraintsException e) {
+                throw ApiError.invalidRequest("The request body exceeds a JSON limit of the gateway: " + limit(e)
+                        + "; send a smaller or flatter request");
+            } catch (JsonProcessingException e) {
+                throw ApiError.invalidRequest("The request body is not valid JSON" + where(e.getLocation()) + ": "
+                        + reason(e) + "; send a JSON object");
+            } catch (IOException e) {
+                throw ApiError.invalidRequest("The request body could not be read as JSON; send a JSON object");
+            }
+            if (root == null || root.isMissingNode()) {
+                throw ApiError.invalidRequest("The request body holds no JSON value; send a JSON object");
+            }
+            if (!root.isObject()) {
+                throw ApiError.invalidRequest("The request body must be a JSON object, but was " + kind(root));
+            }
+            return root;
+        }
+
+        /**
+         * Which limit a {@link StreamConstraintsException} broke, in the gateway's words: Jackson's own
+         * message names its internal classes.
+         */
+        private static String limit(StreamConstraintsException e) {
+            String message = String.valueOf(e.getOriginalMessage());
+            if (message.contains("nesting depth")) {
+                return "arrays and objects nest deeper than " + MAX_NESTING_DEPTH + " levels";
+            }
+            if (message.startsWith("Number value length")) {
+                return "a number is longer than " + MAX_NUMBER_LENGTH + " characters";
+            }
+            if (message.startsWith("Name length")) {
+                return "a field name is longer than " + MAX_NAME_LENGTH + " characters";
+            }
+            return "a value is too large";
+        }
+
+        private static String where(JsonLocation location) {
+            if (location == null || location.getLineNr() < 1) {
+                return "";
+            }
+            return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+        }
+
+        /**
+         * Jackson's description of a syntax error, without what follows its first sentence (a
+         * "start marker" location, the source description or the type bound, which name Jackson's own
+         * classes and settings).
+         */
+        private static String reason(JsonProcessingException e) {
+            String message = String.valueOf(e.getOriginalMessage());
+            if (message.startsWith("Trailing token")) {
+                return "more follows the first JSON value";
+            }
+            for (String end : new String[] {"\n", " (start marker", " at [Source", " (bound as"}) {
+                int at = message.indexOf(end);
+                if (at >= 0) {
+                    message = message.substring(0, at);
+                }
+            }
+            // Back-quoted text in Jackson's messages names its classes and settings.
+            return ApiError.shown(message.replaceAll("`[^`]*`", "").strip(), 200);
+        }
+
+        /** A JSON value as a message shows it: scalars as written (cut short), containers by their kind. */
+        private static String shown(JsonNode node) {
+            return node.isContainerNode() ? kind(node) : ApiError.shown(node.toString());
+        }
+
+        private static String kind(JsonNode node) {
+            return switch (node.getNodeType()) {
+                case ARRAY -> "an array";
+                case OBJECT -> "an object";
+                case STRING -> "a string";
+                case NUMBER -> "a number";
+                case BOOLEAN -> "a boolean";
+                case NULL -> "null";
+                default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            };
+        }
+
+        private static void checkModel(JsonNode root) {
+            JsonNode model = root.get("model");
+            if (model == null || model.isNull()) {
+                throw ApiError.invalidRequest("model: Field required; name a model, e.g. claude-sonnet-4-5");
+            }
+            if (!model.isTextual() || model.asText().isBlank()) {
+                throw ApiError.invalidRequest("model: must be a non-empty string, but was " + shown(model));
+            }
+        }
+}
+}

@@ -124,10 +124,9 @@ final class Call {
     }
 
     /** Notes the model and stream fields of a checked request body. */
-    void describe(byte[] body) {
-        String[] fields = UsageScanner.readRequest(body);
-        model = fields[0];
-        stream = Boolean.parseBoolean(fields[1]);
+    void describe(MessageRequests.Described fields) {
+        model = fields.model();
+        stream = fields.stream();
     }
 
     /** The scanner of the streamed answer's usage, created on first use. */

@@ -48,22 +48,36 @@ final class MessageRequests {
      * given (the gateway reads both). The rest (messages, roles, max_tokens, content blocks, new
      * parameters) is upstream's to check: its 400 reaches the client unchanged.
      */
-    static void checkMessage(byte[] body) {
+    static Described checkMessage(byte[] body) {
         TopLevel fields = scan(body);
         checkModel(fields.model());
         JsonNode stream = fields.stream();
         if (stream != null && !stream.isBoolean() && !stream.isNull()) {
             throw ApiError.invalidRequest("stream: must be true or false, but was " + shown(stream));
         }
+        return fields.described();
     }
 
     /** {@code POST /v1/messages/count_tokens}: a JSON object with a {@code model}. */
-    static void checkCountTokens(byte[] body) {
-        checkModel(scan(body).model());
+    static Described checkCountTokens(byte[] body) {
+        TopLevel fields = scan(body);
+        checkModel(fields.model());
+        return fields.described();
+    }
+
+    /**
+     * What the access log and the metrics note of a checked request, from the same scan: its
+     * {@code model}, and whether it asks for a stream ({@code stream} true).
+     */
+    record Described(String model, boolean stream) {
     }
 
     /** The two top-level fields the gateway reads, as parsed (null when absent). */
     private record TopLevel(JsonNode model, JsonNode stream) {
+        Described described() {
+            return new Described(model != null && model.isTextual() ? model.asText() : null,
+                    stream != null && stream.isBoolean() && stream.booleanValue());
+        }
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +80,7 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
     private final Metrics metrics;
     private final RetryPolicy retries;
     private final String purpose;
-    private final Consumer<byte[]> check;
+    private final Function<byte[], MessageRequests.Described> check;
     private final long maxRequestBytes;
     /** The shared upstream budget, or null when no limit is set. */
     private final UpstreamBudget budget;
@@ -89,10 +89,11 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
 
     /**
      * @param purpose what the [API] lines say the client is for, e.g. "message request"
-     * @param check validates the body, which is then read whole first, throwing {@link ApiError};
-     *        null to pass the body (if any) through as it arrives
+     * @param check validates the body, which is then read whole first, throwing {@link ApiError},
+     *        and returns its model and stream fields; null to pass the body (if any) through as it
+     *        arrives
      */
-    UpstreamEndpoint(Forwarding forwarding, String purpose, Consumer<byte[]> check) {
+    UpstreamEndpoint(Forwarding forwarding, String purpose, Function<byte[], MessageRequests.Described> check) {
         this.pool = forwarding.pool();
         this.metrics = forwarding.metrics();
         this.retries = forwarding.retries();
@@ -126,8 +127,7 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
         if (check != null) {
             body = call.readBody(maxRequestBytes);
             call.requestRead();
-            check.accept(body);
-            call.describe(body);
+            call.describe(check.apply(body));
         } else {
             upload = Upload.of(call, maxRequestBytes);
             if (upload == null) {

@@ -158,31 +158,4 @@ final class UsageScanner {
         }
         return tokens;
     }
-
-    /**
-     * The {@code model} and {@code stream} fields of a checked request body, read without building
-     * its JSON tree: {@code {model or null, "true" or "false"}}.
-     */
-    static String[] readRequest(byte[] body) {
-        String model = null;
-        boolean stream = false;
-        try (JsonParser parser = FACTORY.createParser(body)) {
-            if (parser.nextToken() == JsonToken.START_OBJECT) {
-                while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = parser.currentName();
-                    JsonToken value = parser.nextToken();
-                    if (name.equals("model") && value == JsonToken.VALUE_STRING) {
-                        model = parser.getText();
-                    } else if (name.equals("stream")) {
-                        stream = value == JsonToken.VALUE_TRUE;
-                    } else {
-                        parser.skipChildren();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // The body passed its check, so this is not expected; the fields are just unknown.
-        }
-        return new String[] {model, Boolean.toString(stream)};
-    }
 }

@@ -93,6 +93,18 @@ class MessageRequestsTest {
     }
 
     @Test
+    void theCheckReturnsTheModelAndStreamTheAccessLogNotes() {
+        byte[] body = ("{\"messages\":[{\"role\":\"user\",\"content\":\"model\"}],\"model\":\"claude-sonnet-4-5\","
+                + "\"stream\":true}").getBytes(StandardCharsets.UTF_8);
+        assertEquals(new MessageRequests.Described("claude-sonnet-4-5", true), MessageRequests.checkMessage(body));
+        assertEquals(new MessageRequests.Described("m", false),
+                MessageRequests.checkMessage("{\"model\":\"m\",\"stream\":null}".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(new MessageRequests.Described("m", false),
+                MessageRequests.checkCountTokens("{\"model\":\"m\",\"stream\":\"yes\"}".getBytes(StandardCharsets.UTF_8)),
+                "count_tokens does not check stream; a non-boolean one is no stream");
+    }
+
+    @Test
     void invalidUtf8IsRefusedFirst() {
         byte[] body = {'{', '"', 'm', (byte) 0xC3, '"', ':', '1', '}'};
         List<String> differences = new ArrayList<>();

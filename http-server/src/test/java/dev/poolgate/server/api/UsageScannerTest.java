@@ -73,12 +73,4 @@ class UsageScannerTest {
         assertArrayEquals(new long[] {-1, -1}, UsageScanner.readAnswer("{\"data\":[]}".getBytes(StandardCharsets.UTF_8)));
         assertArrayEquals(new long[] {-1, -1}, UsageScanner.readAnswer("<html>".getBytes(StandardCharsets.UTF_8)));
     }
-
-    @Test
-    void aRequestsModelAndStreamFieldsAreRead() {
-        assertArrayEquals(new String[] {"claude-sonnet-4-5", "true"}, UsageScanner.readRequest(("{\"messages\":[{\"role\":"
-                + "\"user\",\"content\":\"model\"}],\"model\":\"claude-sonnet-4-5\",\"stream\":true}")
-                .getBytes(StandardCharsets.UTF_8)));
-        assertArrayEquals(new String[] {null, "false"}, UsageScanner.readRequest("{}".getBytes(StandardCharsets.UTF_8)));
-    }
 }

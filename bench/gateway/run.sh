@@ -141,11 +141,14 @@ TLS_STUB_PID=$!; STARTED+=("$TLS_STUB_PID")
 wait_ready "https://localhost:$TLS_STUB_PORT" "$(now_ns)" >/dev/null
 log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
 
-# The JVM options bin/poolgate starts the gateway with (its start-up cache: an AOT cache on JDK
+# The JVM options bin/poolgate starts the gateway with (its default settings and its start-up cache: an AOT cache on JDK
 # 25+, else a class-data archive, one per subject and upstream kind, as a user's own earlier start
 # would have written it), plus trust in the TLS stub's certificate through the JDK's standard
 # trust-store properties.
-POOLGATE_JVM=("-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
+# bin/poolgate's default JVM settings (POOLGATE_JVM_DEFAULTS replaces them here too; empty: the JVM's own).
+BIN_DEFAULTS=$(sed -n 's/^defaults=\${POOLGATE_JVM_DEFAULTS-"\(.*\)"}$/\1/p' "$ROOT/bin/poolgate")
+read -r -a JVM_DEFAULTS <<<"${POOLGATE_JVM_DEFAULTS-$BIN_DEFAULTS}"
+POOLGATE_JVM=("${JVM_DEFAULTS[@]}" "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
   -Djavax.net.ssl.trustStoreType=PKCS12)
 JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
 # startup_cache FILE-STEM: the flags that write the cache on a first start and map it afterwards.

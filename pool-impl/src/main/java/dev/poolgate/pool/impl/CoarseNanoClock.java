@@ -13,8 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * millisecond while it is read, and parks for good after a tick in which nobody read it; the next
  * reader then gets a real reading and wakes it. So an idle process pays nothing, and a busy one
  * a thousand short wake-ups a second. A reading is never ahead of the real clock, and at most one
- * tick (plus the ticker's scheduling delay on a loaded machine) behind it; readings never go
- * backwards.
+ * tick (plus the ticker's scheduling delay on a loaded machine) behind it. Two readings may come
+ * out of order by as much: one taken as the ticker wakes may be real, the next the ticker's a
+ * moment older. Nothing that uses them needs more (an idle time, a last-use instant); keeping
+ * them in order would need a shared compare-and-set on every reading.
  */
 final class CoarseNanoClock {
 

@@ -6,20 +6,18 @@ import dev.poolgate.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 /**
- * The coarse clock: never ahead of the real one, never backwards, ticking while read and parked
- * when not. No assertion bounds how far behind it is: that depends on the machine's load.
+ * The coarse clock: never ahead of the real one, ticking while read and parked when not. No
+ * assertion bounds how far behind it is, or how far two readings may be out of order: both depend
+ * on the machine's load.
  */
 class CoarseNanoClockTest {
 
     @Test
-    void readingsAreNeverAheadOfTheRealClockAndNeverGoBackwards() {
-        long previous = Long.MIN_VALUE;
+    void readingsAreNeverAheadOfTheRealClock() {
         for (int i = 0; i < 200_000; i++) {
             long coarse = CoarseNanoClock.nanoTime();
             long real = System.nanoTime();
             assertTrue(coarse - real <= 0, "a coarse reading ahead of the real clock by " + (coarse - real) + " ns");
-            assertTrue(previous == Long.MIN_VALUE || coarse - previous >= 0, "went backwards");
-            previous = coarse;
         }
     }
 

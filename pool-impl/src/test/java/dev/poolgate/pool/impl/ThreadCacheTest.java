@@ -48,7 +48,9 @@ class ThreadCacheTest {
 
     @Test
     void eachPlatformThreadGetsBackTheConnectionItReturnedLast() throws InterruptedException {
-        Pool<TestConnection> pool = pool(PoolConfig.builder().minSize(2).maxSize(2).build());
+        // No housekeeping during the test: a pass takes cached connections back onto the stack.
+        Pool<TestConnection> pool = pool(PoolConfig.builder().minSize(2).maxSize(2).idleTimeout(Duration.ZERO)
+                .healthCheckInterval(Duration.ZERO).build());
         CountDownLatch bothHold = new CountDownLatch(2);
         CountDownLatch firstReleased = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(2);

@@ -51,15 +51,18 @@ public final class GatewayServer implements AutoCloseable {
     private final Router router;
     /** The upstream budget, or null when no limit is set. */
     private final UpstreamBudget budget;
-    /** The pool's JMX registration, or null when another pool of its name holds the name. */
-    private final PoolManagement.Registration jmx;
+    /**
+     * The pool's JMX registration, or null when another pool of its name holds the name; made
+     * once the server listens (the platform MBean server takes ~160 ms to set up on a cold start).
+     */
+    private volatile PoolManagement.Registration jmx;
     /** Set once shutdown begins: /health answers 503 and API requests are refused. */
     private final AtomicBoolean shuttingDown;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GatewayServer(ServerConfig config, Pool<ClaudeClient> pool, HttpServer server, ExecutorService executor,
             RequestReadDeadlines readDeadlines, Router router, UpstreamBudget budget,
-            PoolManagement.Registration jmx, AtomicBoolean shuttingDown) {
+            AtomicBoolean shuttingDown) {
         this.config = config;
         this.pool = pool;
         this.server = server;
@@ -67,7 +70,6 @@ public final class GatewayServer implements AutoCloseable {
         this.readDeadlines = readDeadlines;
         this.router = router;
         this.budget = budget;
-        this.jmx = jmx;
         this.shuttingDown = shuttingDown;
     }
 
@@ -89,7 +91,6 @@ public final class GatewayServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         Pool<ClaudeClient> pool = Pool.create(config.pool(), factory);
         metrics.pool(pool);
-        PoolManagement.Registration jmx = jmx(pool);
         if (config.pool().poolingEnabled()) {
             int created = pool.stats().totalConnections();
             if (created >= config.pool().minSize()) {
@@ -135,10 +136,12 @@ public final class GatewayServer implements AutoCloseable {
         server.createContext("/", router);
         server.setExecutor(readDeadlines);
         GatewayServer gateway = new GatewayServer(config, pool, server, executor, readDeadlines, router, budget,
-                jmx, shuttingDown);
+                shuttingDown);
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
+        // After the server listens: the first requests need not wait for JMX, and start() returns registered.
+        gateway.jmx = jmx(pool);
         if (config.upstreamProxy() != null) {
             LOG.info("[STARTUP] Upstream connections tunnel through the egress proxy {}", config.upstreamProxy());
         }

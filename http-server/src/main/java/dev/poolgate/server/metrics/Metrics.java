@@ -46,6 +46,8 @@ public final class Metrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    /** Registers the JVM and process series; every scrape waits for it (see JvmSeries). */
+    private final Thread jvmSeries;
 
     private final Counter requests;
     private final Histogram latency;
@@ -139,7 +141,7 @@ public final class Metrics {
                 }).register(registry);
         acquireWait = histogram("poolgate_pool_acquire_wait_seconds", "Time requests waited for a pooled client",
                 WAIT_BOUNDS).labelValues();
-        JvmSeries.register(registry);
+        jvmSeries = JvmSeries.registerInBackground(registry);
     }
 
     /** The pool whose stats are exported (set once it exists). */
@@ -258,6 +260,7 @@ public final class Metrics {
 
     /** The text exposition (text/plain; version=0.0.4). */
     public String scrape() {
+        JvmSeries.await(jvmSeries);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
         Pool<?> current = pool;
         scraping.set(current == null ? null : current.stats());

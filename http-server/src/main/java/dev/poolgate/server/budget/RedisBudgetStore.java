@@ -232,7 +232,7 @@ final class RedisBudgetStore implements BudgetStore {
         try {
             while (true) {
                 long seen = releasesSeen();
-                if (((Long) scripts.run(ACQUIRE, keys, args)) == 1L) {
+                if (runInterruptibly(ACQUIRE, keys, args) == 1L) {
                     taken = true;
                     return true;
                 }
@@ -246,6 +246,25 @@ final class RedisBudgetStore implements BudgetStore {
             if (!taken) {
                 leaveLine(id);
             }
+        }
+    }
+
+    /**
+     * Runs a script for a caller that may be interrupted. Interrupting a virtual thread blocked on a
+     * socket closes the socket, so an interrupt during the call surfaces as Jedis's connection error:
+     * it is turned into the {@link InterruptedException} a wait would have thrown (the flag cleared,
+     * as with any InterruptedException), so the caller leaves the line and sees its interrupt.
+     */
+    private long runInterruptibly(String script, List<String> keys, List<String> args) throws InterruptedException {
+        try {
+            return (Long) scripts.run(script, keys, args);
+        } catch (RuntimeException e) {
+            if (Thread.interrupted()) {
+                InterruptedException interrupted = new InterruptedException("interrupted during a call to Redis");
+                interrupted.initCause(e);
+                throw interrupted;
+            }
+            throw e;
         }
     }
 

@@ -29,19 +29,25 @@ class LineAppenderTest {
         }
     }
 
-    @Test
-    void writesTheFormattedLineWithoutPreparingTheEventForDeferral() {
-        LoggerContext context = new LoggerContext();
+    /** A started appender with a pattern encoder, writing to {@code out}. */
+    private static LineAppender started(LoggerContext context, String pattern, ByteArrayOutputStream out) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%level %msg%n");
+        encoder.setPattern(pattern);
         encoder.start();
         LineAppender appender = new LineAppender();
         appender.setContext(context);
         appender.setEncoder(encoder);
         appender.start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         appender.setOutputStream(out);
+        return appender;
+    }
+
+    @Test
+    void writesTheFormattedLineWithoutPreparingTheEventForDeferral() {
+        LoggerContext context = new LoggerContext();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LineAppender appender = started(context, "%level %msg%n", out);
 
         WatchedEvent first = new WatchedEvent(context, "[POOL] Reusing existing connection {} (use_count: {})", "ab12", 3);
         WatchedEvent second = new WatchedEvent(context, "[API] Done");
@@ -57,16 +63,8 @@ class LineAppenderTest {
     @Test
     void writesNothingOnceStopped() {
         LoggerContext context = new LoggerContext();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern("%msg%n");
-        encoder.start();
-        LineAppender appender = new LineAppender();
-        appender.setContext(context);
-        appender.setEncoder(encoder);
-        appender.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        appender.setOutputStream(out);
+        LineAppender appender = started(context, "%msg%n", out);
         appender.stop();
         appender.doAppend(new WatchedEvent(context, "late"));
         assertEquals("", out.toString(StandardCharsets.UTF_8));

@@ -156,7 +156,7 @@ final class MessageRequests {
      * Which limit a {@link StreamConstraintsException} broke, in the gateway's words: Jackson's own
      * message names its internal classes.
      */
-    private static String limit(StreamConstraintsException e) {
+    static String limit(StreamConstraintsException e) {
         String message = String.valueOf(e.getOriginalMessage());
         if (message.contains("nesting depth")) {
             return "arrays and objects nest deeper than " + MAX_NESTING_DEPTH + " levels";
@@ -170,7 +170,7 @@ final class MessageRequests {
         return "a value is too large";
     }
 
-    private static String where(JsonLocation location) {
+    static String where(JsonLocation location) {
         if (location == null || location.getLineNr() < 1) {
             return "";
         }
@@ -182,7 +182,7 @@ final class MessageRequests {
      * "start marker" location, the source description or the type bound, which name Jackson's own
      * classes and settings).
      */
-    private static String reason(JsonProcessingException e) {
+    static String reason(JsonProcessingException e) {
         String message = String.valueOf(e.getOriginalMessage());
         if (message.startsWith("Trailing token")) {
             return "more follows the first JSON value";
@@ -198,11 +198,11 @@ final class MessageRequests {
     }
 
     /** A JSON value as a message shows it: scalars as written (cut short), containers by their kind. */
-    private static String shown(JsonNode node) {
+    static String shown(JsonNode node) {
         return node.isContainerNode() ? kind(node) : ApiError.shown(node.toString());
     }
 
-    private static String kind(JsonNode node) {
+    static String kind(JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "an array";
             case OBJECT -> "an object";
@@ -214,7 +214,7 @@ final class MessageRequests {
         };
     }
 
-    private static void checkModel(JsonNode model) {
+    static void checkModel(JsonNode model) {
         if (model == null || model.isNull()) {
             throw ApiError.invalidRequest("model: Field required; name a model, e.g. claude-sonnet-4-5");
         }

@@ -3,7 +3,6 @@ package dev.poolgate.server.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -137,44 +136,35 @@ class MessageRequestsTest {
         }
     }
 
-    /** The check as it was before the streaming scan: the whole body read into a tree. */
+    /**
+     * The check as it was before the streaming scan: the whole body read into a tree, then the
+     * same questions asked of it. Its messages come from the same helpers as today's check; what
+     * is compared is the reading of the body.
+     */
     private static final class ReadTreeReference {
-
-        static final int MAX_NESTING_DEPTH = 1000;
-        static final int MAX_NUMBER_LENGTH = 1000;
-        static final int MAX_NAME_LENGTH = 50_000;
 
         private static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
                         .streamReadConstraints(StreamReadConstraints.builder()
-                                .maxNestingDepth(MAX_NESTING_DEPTH)
-                                .maxNumberLength(MAX_NUMBER_LENGTH)
-                                .maxNameLength(MAX_NAME_LENGTH)
+                                .maxNestingDepth(MessageRequests.MAX_NESTING_DEPTH)
+                                .maxNumberLength(MessageRequests.MAX_NUMBER_LENGTH)
+                                .maxNameLength(MessageRequests.MAX_NAME_LENGTH)
                                 .maxStringLength(Integer.MAX_VALUE)
                                 .build())
                         .build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .build();
 
-        private ReadTreeReference() {
-            }
-
-        /**
-         * {@code POST /v1/messages}: a JSON object with a {@code model}, and {@code stream} a boolean if
-         * given (the gateway reads both). The rest (messages, roles, max_tokens, content blocks, new
-         * parameters) is upstream's to check: its 400 reaches the client unchanged.
-         */
         static void checkMessage(byte[] body) {
             JsonNode root = parse(body);
-            checkModel(root);
+            MessageRequests.checkModel(root.get("model"));
             JsonNode stream = root.get("stream");
             if (stream != null && !stream.isBoolean() && !stream.isNull()) {
-                throw ApiError.invalidRequest("stream: must be true or false, but was " + shown(stream));
+                throw ApiError.invalidRequest("stream: must be true or false, but was " + MessageRequests.shown(stream));
             }
         }
 
-        /** {@code POST /v1/messages/count_tokens}: a JSON object with a {@code model}. */
         static void checkCountTokens(byte[] body) {
-            checkModel(parse(body));
+            MessageRequests.checkModel(parse(body).get("model"));
         }
 
         private static JsonNode parse(byte[] body) {
@@ -183,18 +173,18 @@ class MessageRequestsTest {
             }
             int invalid = Utf8.invalidAt(body);
             if (invalid >= 0) {
-                throw ApiError.invalidRequest("The request body is not valid UTF-8 (at byte " + invalid + "); send JSON "
-                        + "encoded in UTF-8");
+                throw ApiError.invalidRequest("The request body is not valid UTF-8 (at byte " + invalid
+                        + "); send JSON encoded in UTF-8");
             }
             JsonNode root;
             try {
                 root = JSON.readTree(body);
             } catch (StreamConstraintsException e) {
-                throw ApiError.invalidRequest("The request body exceeds a JSON limit of the gateway: " + limit(e)
-                        + "; send a smaller or flatter request");
+                throw ApiError.invalidRequest("The request body exceeds a JSON limit of the gateway: "
+                        + MessageRequests.limit(e) + "; send a smaller or flatter request");
             } catch (JsonProcessingException e) {
-                throw ApiError.invalidRequest("The request body is not valid JSON" + where(e.getLocation()) + ": "
-                        + reason(e) + "; send a JSON object");
+                throw ApiError.invalidRequest("The request body is not valid JSON" + MessageRequests.where(e.getLocation())
+                        + ": " + MessageRequests.reason(e) + "; send a JSON object");
             } catch (IOException e) {
                 throw ApiError.invalidRequest("The request body could not be read as JSON; send a JSON object");
             }
@@ -202,81 +192,10 @@ class MessageRequestsTest {
                 throw ApiError.invalidRequest("The request body holds no JSON value; send a JSON object");
             }
             if (!root.isObject()) {
-                throw ApiError.invalidRequest("The request body must be a JSON object, but was " + kind(root));
+                throw ApiError.invalidRequest("The request body must be a JSON object, but was "
+                        + MessageRequests.kind(root));
             }
             return root;
         }
-
-        /**
-         * Which limit a {@link StreamConstraintsException} broke, in the gateway's words: Jackson's own
-         * message names its internal classes.
-         */
-        private static String limit(StreamConstraintsException e) {
-            String message = String.valueOf(e.getOriginalMessage());
-            if (message.contains("nesting depth")) {
-                return "arrays and objects nest deeper than " + MAX_NESTING_DEPTH + " levels";
-            }
-            if (message.startsWith("Number value length")) {
-                return "a number is longer than " + MAX_NUMBER_LENGTH + " characters";
-            }
-            if (message.startsWith("Name length")) {
-                return "a field name is longer than " + MAX_NAME_LENGTH + " characters";
-            }
-            return "a value is too large";
-        }
-
-        private static String where(JsonLocation location) {
-            if (location == null || location.getLineNr() < 1) {
-                return "";
-            }
-            return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
-        }
-
-        /**
-         * Jackson's description of a syntax error, without what follows its first sentence (a
-         * "start marker" location, the source description or the type bound, which name Jackson's own
-         * classes and settings).
-         */
-        private static String reason(JsonProcessingException e) {
-            String message = String.valueOf(e.getOriginalMessage());
-            if (message.startsWith("Trailing token")) {
-                return "more follows the first JSON value";
-            }
-            for (String end : new String[] {"\n", " (start marker", " at [Source", " (bound as"}) {
-                int at = message.indexOf(end);
-                if (at >= 0) {
-                    message = message.substring(0, at);
-                }
-            }
-            // Back-quoted text in Jackson's messages names its classes and settings.
-            return ApiError.shown(message.replaceAll("`[^`]*`", "").strip(), 200);
-        }
-
-        /** A JSON value as a message shows it: scalars as written (cut short), containers by their kind. */
-        private static String shown(JsonNode node) {
-            return node.isContainerNode() ? kind(node) : ApiError.shown(node.toString());
-        }
-
-        private static String kind(JsonNode node) {
-            return switch (node.getNodeType()) {
-                case ARRAY -> "an array";
-                case OBJECT -> "an object";
-                case STRING -> "a string";
-                case NUMBER -> "a number";
-                case BOOLEAN -> "a boolean";
-                case NULL -> "null";
-                default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-            };
-        }
-
-        private static void checkModel(JsonNode root) {
-            JsonNode model = root.get("model");
-            if (model == null || model.isNull()) {
-                throw ApiError.invalidRequest("model: Field required; name a model, e.g. claude-sonnet-4-5");
-            }
-            if (!model.isTextual() || model.asText().isBlank()) {
-                throw ApiError.invalidRequest("model: must be a non-empty string, but was " + shown(model));
-            }
-        }
-}
+    }
 }

@@ -20,8 +20,9 @@ import java.util.List;
  * <p>Popping a connection makes its popper its only holder (state HELD). A connection a platform
  * thread keeps aside in its cache (state CACHED, see {@code FairPool}) is not on the stack; it is
  * taken by a compare-and-set on its state, by its thread or by {@link #stealCached()}. Nothing is
- * ever taken from the middle of the stack: the pool's housekeeping {@link #drain}s the whole stack under the lock, decides,
- * and {@link #restore}s what stays, below anything the fast path pushed meanwhile.
+ * ever taken from the middle of the stack: the pool's housekeeping {@link #drain}s the whole stack
+ * under the lock, decides, and {@link #restore}s what stays, below anything the fast path pushed
+ * meanwhile.
  */
 final class IdleStack<T> {
 
@@ -171,8 +172,10 @@ final class IdleStack<T> {
      */
     List<PooledConnection<T>> drain() {
         List<PooledConnection<T>> taken = new ArrayList<>();
-        for (PooledConnection<T> connection = stealCached(); connection != null; connection = stealCached()) {
-            taken.add(connection);
+        for (PooledConnection<T> connection : slots) { // one pass: each cached connection, claimed in place
+            if (connection != null && connection.claimCached()) {
+                taken.add(connection);
+            }
         }
         for (PooledConnection<T> connection = pop(); connection != null; connection = pop()) {
             taken.add(connection);

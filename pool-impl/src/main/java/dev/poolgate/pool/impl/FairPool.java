@@ -62,7 +62,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
      * maintenance and other threads' fast paths steal it by compare-and-set), so it is never
      * withheld from a waiter. Virtual threads, one per task and short-lived, use the stack only.
      */
-    private final ThreadLocal<PooledConnection<T>> cache = new ThreadLocal<>();
+    private final ThreadLocal<ThreadHint<T>> cache = ThreadLocal.withInitial(ThreadHint::new);
 
     private FairPool(PoolConfig config, ConnectionFactory<T> factory, PoolListener listener, PoolClock clock) {
         this.state = new PoolState<>(config, listener, clock, overridesIsValid(factory));
@@ -134,13 +134,23 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
         boolean observed = state.handOutsObserved.getAsBoolean();
-        if (observed) {
-            state.emit(new PoolEvent.Acquiring());
-        } else if (state.waiters.size() == 0 && state.running()) {
+        if (!observed && state.waiters.size() == 0 && state.running()) {
             Lease<T> lease = acquireFast();
             if (lease != null) {
                 return lease;
             }
+        }
+        return acquireLocked(timeout, observed);
+    }
+
+    /**
+     * The locked path (kept out of {@link #acquire(Duration)} so that the JIT can inline the fast
+     * path into callers): takes the top idle connection if nobody is served before it, else joins
+     * the line.
+     */
+    private Lease<T> acquireLocked(Duration timeout, boolean observed) {
+        if (observed) {
+            state.emit(new PoolEvent.Acquiring());
         }
         long deadline = System.nanoTime() + LeaseOwner.waitNanos(timeout);
         WaiterQueue.Waiter<T> waiter = null;
@@ -198,8 +208,10 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
      */
     private Lease<T> acquireFast() {
         PooledConnection<T> connection = null;
+        ThreadHint<T> hint = null;
         if (!Thread.currentThread().isVirtual()) {
-            PooledConnection<T> mine = cache.get();
+            hint = cache.get();
+            PooledConnection<T> mine = hint.connection;
             if (mine != null && mine.claimCached()) {
                 connection = mine;
             }
@@ -216,8 +228,17 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         DestroyReason rejected = state.needsValidation(connection) ? validate(connection) : null;
         boolean interrupted = Thread.currentThread().isInterrupted();
         if (rejected == null && !interrupted) {
-            return claim(connection);
+            return claim(connection, hint);
         }
+        giveUpFast(connection, rejected, interrupted);
+        return null;
+    }
+
+    /**
+     * The fast path took {@code connection} but cannot hand it out: it failed validation (then it
+     * goes), or the caller was interrupted (then it goes back, and the interrupt is thrown).
+     */
+    private void giveUpFast(PooledConnection<T> connection, DestroyReason rejected, boolean interrupted) {
         PoolEvent.Destroyed removal = null;
         state.lock.lock();
         try {
@@ -236,7 +257,6 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         if (interrupted) {
             throw interrupted(null);
         }
-        return null;
     }
 
     /** Waits in line until the waiter's hand-out becomes a lease, validating hand-outs on the way. */
@@ -425,7 +445,12 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
 
     /** Makes a connection the caller holds (HELD) its lease; with or without the lock. */
     private PooledLease<T> claim(PooledConnection<T> connection) {
-        assert connection.state == PooledConnection.State.HELD;
+        return claim(connection, null);
+    }
+
+    /** As {@link #claim(PooledConnection)}, on the fast path of a platform thread with its hint. */
+    private PooledLease<T> claim(PooledConnection<T> connection, ThreadHint<T> hint) {
+        assert connection.state() == PooledConnection.State.HELD;
         connection.useCount++;
         if (!connection.fresh) {
             connection.reuses++;
@@ -434,7 +459,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         Throwable acquiredAt = leakThresholdNanos > 0
                 ? new Throwable("Connection " + connection.id + " acquired by " + Thread.currentThread())
                 : null;
-        PooledLease<T> lease = new PooledLease<>(this, connection, now, acquiredAt);
+        PooledLease<T> lease = new PooledLease<>(this, connection, now, acquiredAt, hint);
         connection.markLeased(lease);
         return lease;
     }
@@ -483,26 +508,36 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public void end(PooledLease<T> lease, boolean invalidate) {
         PooledConnection<T> connection = lease.pooled;
-        if (!invalidate && !lease.ended() && state.handOutsObserved.getAsBoolean()) {
+        boolean observed = state.handOutsObserved.getAsBoolean();
+        long now = state.clock.coarseNanoTime(); // the last-use stamp; a millisecond is precise enough
+        if (!invalidate && !observed && state.waiters.size() == 0 && state.running() && !lease.leakReported
+                && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()) {
+            releaseFast(lease, now);
+        } else {
+            endLocked(lease, invalidate, observed, now);
+        }
+    }
+
+    /**
+     * The locked path of a lease's end (kept out of {@link #end} so that the JIT can inline the
+     * fast path into callers): the connection goes to the first waiter in line, back on the
+     * stack, or out of the pool.
+     */
+    private void endLocked(PooledLease<T> lease, boolean invalidate, boolean observed, long now) {
+        PooledConnection<T> connection = lease.pooled;
+        if (observed && !invalidate && !lease.ended()) {
             // Before the connection goes back: no one else's line about it can come first.
             state.emit(new PoolEvent.Releasing(connection.id));
-        }
-        long now = state.clock.coarseNanoTime(); // the last-use stamp; a millisecond is precise enough
-        if (!invalidate && state.waiters.size() == 0 && state.running() && !lease.leakReported
-                && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()
-                && !state.handOutsObserved.getAsBoolean()) {
-            releaseFast(lease, now);
-            return;
         }
         PoolEvent leakEvent = null;
         PoolEvent event = null;
         PoolEvent.Destroyed removal = null;
         state.lock.lock();
         try {
-            if (!lease.markEnded(invalidate)) {
+            if (!lease.end(invalidate, PooledConnection.State.HELD)) {
                 return;
             }
-            connection.markReturned(now);
+            connection.stampReturned(now);
             if (lease.leakReported) {
                 leakEvent = new PoolEvent.LeakReturned(connection.id,
                         Duration.ofNanos(Math.max(0, now - lease.acquiredNanos)));
@@ -517,7 +552,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 growth.reserve();
             } else {
                 state.handBack(connection);
-                int available = state.handOutsObserved.getAsBoolean() ? state.idleCount() : -1;
+                int available = observed ? state.idleCount() : -1;
                 event = available >= 0
                         ? new PoolEvent.Released(connection.id, connection.useCount, available,
                                 state.live.size() - available)
@@ -542,26 +577,43 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
      * close that began, may have missed it, so it is handed over (or destroyed) under the lock.
      */
     private void releaseFast(PooledLease<T> lease, long now) {
-        if (!lease.markEnded(false)) {
-            return;
-        }
         PooledConnection<T> connection = lease.pooled;
-        connection.markReturned(now);
         if (Thread.currentThread().isVirtual()) {
+            if (!lease.end(false, PooledConnection.State.HELD)) {
+                return;
+            }
+            connection.stampReturned(now);
             state.idle.push(connection);
         } else {
-            PooledConnection<T> previous = cache.get();
+            if (!connection.heldBy(lease)) {
+                lease.end(false, PooledConnection.State.HELD); // a second ending: throws, or changes nothing
+                return;
+            }
+            // Stamped while the lease still holds it: once cached, anyone may take it.
+            connection.stampReturned(now);
+            ThreadHint<T> hint = lease.hint;
+            if (hint == null || hint.thread != Thread.currentThread()) {
+                hint = cache.get();
+            }
+            PooledConnection<T> previous = hint.connection;
             if (previous != connection) {
                 if (previous != null && previous.claimCached()) {
                     state.idle.push(previous); // the one this thread kept before: onto the stack, below this one
                 }
-                cache.set(connection);
+                hint.connection = connection;
             }
-            connection.markCached();
+            // Ends the lease and caches the connection in one compare-and-set: the only fence here.
+            if (!lease.end(false, PooledConnection.State.CACHED)) {
+                return;
+            }
         }
-        if (state.waiters.size() == 0 && state.running()) {
-            return;
+        if (state.waiters.size() != 0 || !state.running()) {
+            recheckAfterFastRelease();
         }
+    }
+
+    /** A waiter joined the line, or a close began, while a release took the fast path: serve or close under the lock. */
+    private void recheckAfterFastRelease() {
         List<PooledConnection<T>> victims = new ArrayList<>();
         List<PoolEvent.Destroyed> removals = new ArrayList<>();
         state.lock.lock();
@@ -676,9 +728,8 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 // Past the drain time: leased connections are taken back. Connections the pool's own
                 // threads hold are destroyed by those threads when their work ends.
                 for (PooledConnection<T> connection : state.liveCopy()) {
-                    PooledLease<T> lease = connection.lease;
+                    PooledLease<T> lease = connection.lease();
                     if (lease != null && lease.revoke()) {
-                        connection.state = PooledConnection.State.HELD;
                         removals.add(state.remove(connection, DestroyReason.SHUTDOWN));
                         victims.add(connection);
                     }

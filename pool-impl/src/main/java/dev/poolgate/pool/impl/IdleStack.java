@@ -102,7 +102,7 @@ final class IdleStack<T> {
 
     /** Makes a connection the caller holds idle, on top of the stack. */
     void push(PooledConnection<T> connection) {
-        assert connection.state == PooledConnection.State.HELD && connection.slot >= 0;
+        assert connection.state() == PooledConnection.State.HELD && connection.slot >= 0;
         connection.markIdle();
         while (true) {
             long current = top();

@@ -137,7 +137,7 @@ final class Maintenance<T> {
                 state.idle.restore(idle);
                 if (leakThresholdNanos > 0) {
                     for (PooledConnection<T> connection : state.live) {
-                        PooledLease<T> lease = connection.lease;
+                        PooledLease<T> lease = connection.lease();
                         if (lease != null && !lease.leakReported && now - lease.acquiredNanos >= leakThresholdNanos) {
                             lease.leakReported = true;
                             leaks.add(new PoolEvent.LeakSuspected(connection.id,
@@ -250,7 +250,7 @@ final class Maintenance<T> {
             }
             if (leakThresholdNanos > 0) {
                 for (PooledConnection<T> connection : state.live) {
-                    PooledLease<T> lease = connection.lease;
+                    PooledLease<T> lease = connection.lease();
                     if (lease != null && !lease.leakReported) {
                         next = earlier(next, lease.acquiredNanos + leakThresholdNanos);
                     }

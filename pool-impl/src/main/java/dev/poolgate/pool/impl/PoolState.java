@@ -123,7 +123,7 @@ final class PoolState<T> {
      * now for that waiter), else on top of the idle stack.
      */
     void handBack(PooledConnection<T> connection) {
-        assert lock.isHeldByCurrentThread() && connection.state == PooledConnection.State.HELD;
+        assert lock.isHeldByCurrentThread() && connection.state() == PooledConnection.State.HELD;
         WaiterQueue.Waiter<T> waiter = waiters.firstTaker();
         if (waiter == null) {
             connection.fresh = false;
@@ -223,9 +223,8 @@ final class PoolState<T> {
      */
     PoolEvent.Destroyed remove(PooledConnection<T> connection, DestroyReason reason) {
         assert lock.isHeldByCurrentThread() && !connection.idle()
-                && connection.state != PooledConnection.State.REMOVED;
-        connection.state = PooledConnection.State.REMOVED;
-        connection.lease = null;
+                && connection.state() != PooledConnection.State.REMOVED;
+        connection.markRemoved();
         live.remove(connection);
         liveCount = live.size();
         idle.unregister(connection);

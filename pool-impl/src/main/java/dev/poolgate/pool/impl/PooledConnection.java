@@ -37,24 +37,25 @@ final class PooledConnection<T> {
     final boolean expires;
 
     private static final VarHandle STATE;
-    private static final VarHandle LEASE;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "state", State.class);
-            LEASE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "lease", PooledLease.class);
+            STATE = MethodHandles.lookup().findVarHandle(PooledConnection.class, "state", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     /**
-     * Where it is. Changed only by whoever holds the connection at that moment (its creator, its
-     * lease's holder, the pool thread that popped it off the {@link IdleStack}); the stack's own
-     * compare-and-set decides who takes an idle one. Hot paths write it with release semantics
-     * ({@link #markIdle}, {@link #markHeld}, {@link #markLeased}), which cost no fence.
+     * Where it is: a {@link State}, or while {@link State#LEASED} the {@link PooledLease} that holds
+     * it. So ending a lease and handing the connection back are one compare-and-set from that lease
+     * ({@link #endLease}), which also tells the first ending from a second however they race. Changed
+     * only by whoever holds the connection at that moment (its creator, its lease's holder, the pool
+     * thread that popped it off the {@link IdleStack}); the stack's own compare-and-set decides who
+     * takes an idle one. Hot paths write it with release semantics ({@link #markIdle},
+     * {@link #markHeld}, {@link #markLeased}), which cost no fence.
      */
-    volatile State state = State.HELD;
+    private volatile Object state = State.HELD;
 
     // Written by whoever holds the connection (HELD or LEASED); published by the volatile state.
     long useCount;
@@ -62,8 +63,6 @@ final class PooledConnection<T> {
     long lastReturnedNanos;
     /** Handed straight from its creation to a waiter, never idle: its first hand-out is not a reuse. */
     boolean fresh;
-    /** The current lease while {@link State#LEASED}; volatile for maintenance's leak checks and close's revocation. */
-    volatile PooledLease<T> lease;
     /** Its place in the {@link IdleStack}, -1 once it left the pool; changed under the pool's lock. */
     int slot = -1;
     /** While idle: the slot of the connection below it on the stack; written by its pusher before publishing. */
@@ -83,17 +82,25 @@ final class PooledConnection<T> {
         this.lastReturnedNanos = createdNanos;
     }
 
+    /** Where it is now. */
+    State state() {
+        return state instanceof State now ? now : State.LEASED;
+    }
+
+    /** The lease that holds it, or null if it is not leased (for leak checks and close's revocation). */
+    @SuppressWarnings("unchecked")
+    PooledLease<T> lease() {
+        return state instanceof PooledLease<?> lease ? (PooledLease<T>) lease : null;
+    }
+
+    /** Whether {@code lease} holds it now: false before the lease was handed out and once it ended. */
+    boolean heldBy(PooledLease<T> lease) {
+        return state == lease;
+    }
+
     /** The caller, its holder, makes it idle (it is about to be pushed). */
     void markIdle() {
         STATE.setRelease(this, State.IDLE);
-    }
-
-    /**
-     * The caller, its holder, keeps it idle aside for its own thread. A volatile write: the
-     * releaser looks for waiters right after, and a waiter that joined meanwhile must see it.
-     */
-    void markCached() {
-        STATE.setVolatile(this, State.CACHED);
     }
 
     /** Takes it from a thread's cache (then HELD by the caller); false if someone else took it first. */
@@ -103,7 +110,7 @@ final class PooledConnection<T> {
 
     /** Idle, on the stack or cached. */
     boolean idle() {
-        State now = state;
+        Object now = state;
         return now == State.IDLE || now == State.CACHED;
     }
 
@@ -112,18 +119,32 @@ final class PooledConnection<T> {
         STATE.setRelease(this, State.HELD);
     }
 
-    /** The caller hands it out as {@code lease}: both are published by one release store of the state. */
+    /** The caller hands it out as {@code lease}: one release store publishes both. */
     void markLeased(PooledLease<T> lease) {
-        LEASE.setRelease(this, lease);
-        STATE.setRelease(this, State.LEASED);
+        STATE.setRelease(this, lease);
     }
 
-    /** Its lease ended: back in the hands of the releaser. */
-    void markReturned(long nowNanos) {
-        LEASE.setRelease(this, null);
-        // A coarse reading may lag the creation of a connection made within the last millisecond.
+    /**
+     * Ends {@code lease}, if it holds the connection: the connection goes to {@code next}
+     * ({@link State#HELD} by the caller, or {@link State#CACHED} for the caller's thread) in one
+     * compare-and-set, a full fence, so a releaser that looks for waiters right after and a waiter
+     * that joined meanwhile cannot both miss each other. False if the lease no longer holds it.
+     */
+    boolean endLease(PooledLease<T> lease, State next) {
+        return STATE.compareAndSet(this, lease, next);
+    }
+
+    /** Out of the pool (under the pool's lock, by whoever held it). */
+    void markRemoved() {
+        state = State.REMOVED;
+    }
+
+    /**
+     * Stamps the start of its idle time; by its releaser, before it is handed back or cached.
+     * A coarse reading may lag the creation of a connection made within the last millisecond.
+     */
+    void stampReturned(long nowNanos) {
         lastReturnedNanos = nowNanos - createdNanos < 0 ? createdNanos : nowNanos;
-        STATE.setRelease(this, State.HELD);
     }
 
     boolean expiredAt(long nowNanos) {

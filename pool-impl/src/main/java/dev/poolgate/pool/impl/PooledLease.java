@@ -6,8 +6,10 @@ import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
 /**
- * One hand-out of a {@link PooledConnection}. Ending it is one compare-and-set, so a second ending
- * is detected however the two calls race, with or without the owner's lock.
+ * One hand-out of a {@link PooledConnection}. While it lasts, the connection's state is this lease;
+ * ending it is one compare-and-set of that state ({@link PooledConnection#endLease}), so a second
+ * ending is detected however the two calls race, with or without the owner's lock, and the
+ * release's fast path needs no other fence.
  */
 final class PooledLease<T> implements Lease<T> {
 
@@ -24,6 +26,7 @@ final class PooledLease<T> implements Lease<T> {
     private static final int INVALIDATED = 2;
     /** Ended by the pool itself: destroyed after the drain time of a shutdown. */
     private static final int REVOKED = 3;
+
     private static final VarHandle END;
 
     static {
@@ -34,19 +37,32 @@ final class PooledLease<T> implements Lease<T> {
         }
     }
 
-    /** How the lease ended, or OPEN; set once, by compare-and-set, so two endings are told apart without a lock. */
-    private volatile int end;
+    /**
+     * How the lease ended, or OPEN: written once, right after the compare-and-set that ended it, by
+     * the thread that won it, with a release store (that compare-and-set was the fence); read with
+     * acquire semantics by a second ending, to tell a harmless one from a mistake.
+     */
+    private int end;
+
+    /** The hint of the platform thread whose fast path acquired it, else null. */
+    final ThreadHint<T> hint;
 
     /** Reported as a possible leak; set by maintenance under the owner's lock, read by the releaser. */
     volatile boolean leakReported;
 
     PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, long acquiredNanos, Throwable acquiredAt) {
+        this(owner, pooled, acquiredNanos, acquiredAt, null);
+    }
+
+    PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, long acquiredNanos, Throwable acquiredAt,
+            ThreadHint<T> hint) {
         this.owner = owner;
         this.pooled = pooled;
         this.useCount = pooled.useCount;
         this.lastReturnedNanos = pooled.lastReturnedNanos;
         this.acquiredNanos = acquiredNanos;
         this.acquiredAt = acquiredAt;
+        this.hint = hint;
     }
 
     /**
@@ -65,17 +81,32 @@ final class PooledLease<T> implements Lease<T> {
     }
 
     /**
-     * Ends the lease, once, by compare-and-set (with or without the owner's lock).
+     * Ends the lease, once: the connection goes to {@code next} (HELD by the caller, or CACHED for
+     * its thread) by one compare-and-set, with or without the owner's lock.
      *
      * @return false if this call changes nothing: a close() after invalidate(), or a lease the
      *         pool took back at shutdown
      * @throws IllegalStateException if the lease already ended otherwise
      */
-    boolean markEnded(boolean invalidate) {
-        if (END.compareAndSet(this, OPEN, invalidate ? INVALIDATED : CLOSED)) {
+    boolean end(boolean invalidate, PooledConnection.State next) {
+        if (pooled.endLease(this, next)) {
+            END.setRelease(this, invalidate ? INVALIDATED : CLOSED);
             return true;
         }
-        int ended = end;
+        return endedBefore(invalidate);
+    }
+
+    /** A second ending: false if harmless, else the exception. */
+    private boolean endedBefore(boolean invalidate) {
+        int ended;
+        for (int spins = 0; (ended = (int) END.getAcquire(this)) == OPEN; spins++) {
+            // Ended a moment ago by another thread, which records how right after its compare-and-set.
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
         if (ended == REVOKED || (!invalidate && ended == INVALIDATED)) {
             return false;
         }
@@ -83,21 +114,24 @@ final class PooledLease<T> implements Lease<T> {
                 + "close() or invalidate()");
     }
 
-    /** The pool takes the lease back at shutdown; false if its holder ended it first. */
+    /** The pool takes the lease back at shutdown (the connection is then HELD by the pool); false if its holder ended it first. */
     boolean revoke() {
-        return END.compareAndSet(this, OPEN, REVOKED);
+        if (pooled.endLease(this, PooledConnection.State.HELD)) {
+            END.setRelease(this, REVOKED);
+            return true;
+        }
+        return false;
     }
 
     boolean ended() {
-        return end != OPEN;
+        return !pooled.heldBy(this);
     }
 
     @Override
     public T connection() {
-        int ended = end;
-        if (ended != OPEN) {
+        if (!pooled.heldBy(this)) {
             throw new IllegalStateException("The lease of connection " + pooled.id + " has ended"
-                    + (ended == REVOKED ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
+                    + ((int) END.getAcquire(this) == REVOKED ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
         }
         return pooled.connection;
     }
@@ -129,7 +163,7 @@ final class PooledLease<T> implements Lease<T> {
 
     @Override
     public void close() {
-        if (end == INVALIDATED) {
+        if ((int) END.getAcquire(this) == INVALIDATED) { // a close() after invalidate(), as try-with-resources makes
             return;
         }
         owner.end(this, false);

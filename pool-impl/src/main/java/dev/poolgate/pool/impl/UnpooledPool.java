@@ -238,9 +238,8 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
                     creation.abandoned = true;
                 } else {
                     pooled.useCount = 1;
-                    pooled.state = PooledConnection.State.LEASED;
                     PooledLease<T> lease = new PooledLease<>(this, pooled, now, null);
-                    pooled.lease = lease;
+                    pooled.markLeased(lease);
                     leases.add(lease);
                     creation.lease = lease;
                     creation.announcement = new PoolEvent.Created(pooled.id, PoolEvent.Purpose.UNPOOLED,
@@ -272,7 +271,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
         PoolEvent.Destroyed removal;
         lock.lock();
         try {
-            if (!lease.markEnded(invalidate)) {
+            if (!lease.end(invalidate, PooledConnection.State.HELD)) {
                 return;
             }
             leases.remove(lease);

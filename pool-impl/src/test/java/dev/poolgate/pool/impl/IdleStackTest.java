@@ -47,7 +47,7 @@ class IdleStackTest {
         assertSame(c.get(0), stack.pop());
         assertNull(stack.pop());
         assertTrue(stack.isEmpty());
-        assertEquals(PooledConnection.State.HELD, c.get(0).state, "a popped connection is held by its popper");
+        assertEquals(PooledConnection.State.HELD, c.get(0).state(), "a popped connection is held by its popper");
     }
 
     @Test
@@ -80,7 +80,7 @@ class IdleStackTest {
         stack.push(c.get(3)); // the fast path returns one meanwhile: it is newer
         stack.restore(drained);
         assertEquals(List.of(c.get(3), c.get(2), c.get(0)), stack.drain());
-        assertEquals(PooledConnection.State.HELD, c.get(1).state);
+        assertEquals(PooledConnection.State.HELD, c.get(1).state());
     }
 
     @Test

@@ -1,16 +1,13 @@
 package dev.poolgate.server;
 
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.core.joran.spi.JoranException;
-import java.net.URL;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
 /**
- * Switches the log between its two formats ({@code --log-format}): text lines (logback.xml, read
- * by logback at start-up) and JSON lines (logback-json.xml, loaded here over it). Both write the
- * same events to stderr; only the encoder differs.
+ * Switches the log between its two formats ({@code --log-format}): text lines (set up by
+ * {@link LogSetup} when logback starts) and JSON lines (set up here over them, by the same class).
+ * Both write the same events to stderr; only the encoder differs.
  */
 final class LogFormat {
 
@@ -35,14 +32,6 @@ final class LogFormat {
                     + "backend {} keeps its own format", factory.getClass().getName());
             return;
         }
-        URL config = LogFormat.class.getResource("/logback-json.xml");
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        context.reset();
-        try {
-            configurator.doConfigure(config);
-        } catch (JoranException e) {
-            throw new IllegalStateException("logback-json.xml in the gateway's jar could not be loaded", e);
-        }
+        LogSetup.apply(context, true);
     }
 }

@@ -1,11 +1,11 @@
 package dev.poolgate.server;
 
+import dev.poolgate.server.api.Warmup;
 import dev.poolgate.server.config.ServerConfig;
 import dev.poolgate.server.config.Settings;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import sun.misc.Signal;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -14,8 +14,6 @@ import org.slf4j.LoggerFactory;
  * Ctrl-C.
  */
 public final class Main {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
@@ -29,6 +27,8 @@ public final class Main {
             System.out.println("poolgate " + Version.get());
             return;
         }
+        // The JSON machinery and the request path's pure parts, made ready on another core meanwhile.
+        Warmup.start();
         ServerConfig config;
         try {
             config = Settings.parse(args, System.getenv());
@@ -43,11 +43,12 @@ public final class Main {
             running = Gateway.start(config);
         } catch (IllegalArgumentException e) {
             // A configuration the gateway refuses (no upstream): the message names the fix, a trace would bury it.
-            LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage());
+            LoggerFactory.getLogger(Main.class).error("[STARTUP] The gateway could not start: {}", e.getMessage());
             System.exit(2);
             return;
         } catch (IOException | RuntimeException e) {
-            LOG.error("[STARTUP] The gateway could not start: {}", e.getMessage(), e);
+            LoggerFactory.getLogger(Main.class).error("[STARTUP] The gateway could not start: {}", e.getMessage(),
+                    e);
             System.exit(1);
             return;
         }

@@ -37,6 +37,10 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (config.upstream() != null && "https".equalsIgnoreCase(config.upstream().getScheme())
+                && config.upstreamCaFile() == null) {
+            Warmup.startTls(); // the JVM's TLS context, while the log and the pool manager are set up
+        }
         LogFormat.use(config.logFormat());
         Gateway running;
         try {

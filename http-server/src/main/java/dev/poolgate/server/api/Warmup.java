@@ -3,10 +3,12 @@ package dev.poolgate.server.api;
 import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
 
 /**
  * Start-up work done ahead, on a thread of its own, while the main thread reads the settings,
@@ -47,6 +49,22 @@ public final class Warmup {
     /** Starts the work on a daemon thread and returns it (nobody needs to wait for it). */
     public static Thread start() {
         return Thread.ofPlatform().name(THREAD_NAME).daemon().start(Warmup::run);
+    }
+
+    /**
+     * Sets up the JVM's default TLS context on a daemon thread of its own (trust store, random
+     * source, cipher suites: about 350 ms on a cold JVM here), for an {@code https} upstream trusted
+     * through the JVM's own trust store: the pool's first connections need it, and the main thread
+     * has the log and the pool manager to set up before they are made.
+     */
+    public static Thread startTls() {
+        return Thread.ofPlatform().name(THREAD_NAME + "-tls").daemon().start(() -> {
+            try {
+                SSLContext.getDefault();
+            } catch (NoSuchAlgorithmException | RuntimeException e) {
+                // Nothing to do: the first upstream connection meets the same failure and reports it.
+            }
+        });
     }
 
     /** The work itself; a failure here changes nothing, the request path meets it again where it belongs. */

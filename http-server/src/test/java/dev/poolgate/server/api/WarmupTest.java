@@ -22,6 +22,14 @@ class WarmupTest {
     }
 
     @Test
+    void theTlsContextIsSetUpOnADaemonThreadOfItsOwn() throws Exception {
+        Thread thread = Warmup.startTls();
+        assertTrue(thread.isDaemon());
+        assertTrue(thread.join(Duration.ofSeconds(30)), "the TLS warm-up ends");
+        assertTrue(javax.net.ssl.SSLContext.getDefault() != null);
+    }
+
+    @Test
     void writesNothing() {
         PrintStream out = System.out;
         PrintStream err = System.err;

@@ -223,7 +223,8 @@ final class PoolState<T> {
      */
     PoolEvent.Destroyed remove(PooledConnection<T> connection, DestroyReason reason) {
         assert lock.isHeldByCurrentThread() && !connection.idle()
-                && connection.state() != PooledConnection.State.REMOVED;
+                && connection.state() != PooledConnection.State.REMOVED
+                && connection.state() != PooledConnection.State.LEASED; // a lease ends (or is revoked) first
         connection.markRemoved();
         live.remove(connection);
         liveCount = live.size();

@@ -26,6 +26,8 @@ final class PooledLease<T> implements Lease<T> {
     private static final int INVALIDATED = 2;
     /** Ended by the pool itself: destroyed after the drain time of a shutdown. */
     private static final int REVOKED = 3;
+    /** How long a second ending waits for the first to record how it ended: far beyond the few instructions it takes. */
+    private static final int MAX_SPINS = 100_000;
 
     private static final VarHandle END;
 
@@ -103,8 +105,12 @@ final class PooledLease<T> implements Lease<T> {
             // Ended a moment ago by another thread, which records how right after its compare-and-set.
             if (spins < 100) {
                 Thread.onSpinWait();
-            } else {
+            } else if (spins < MAX_SPINS) {
                 Thread.yield();
+            } else {
+                // Never recorded: the connection left the pool without its lease ending (a bug the
+                // pool's assertions look for); this ending changes nothing rather than hang.
+                return false;
             }
         }
         if (ended == REVOKED || (!invalidate && ended == INVALIDATED)) {

@@ -14,8 +14,9 @@ import javax.net.ssl.SSLContext;
  * Start-up work done ahead, on a thread of its own, while the main thread reads the settings,
  * configures the log and fills the pool: Jackson's mappers (each class that uses one builds its
  * own, tens of milliseconds each on a cold JVM) and one pass over the request path's pure parts
- * (the Messages check, the usage scan of an answer and of a stream, an error body). So neither
- * the router's construction nor the first request pays for them (docs/performance.md).
+ * (the Messages check, the usage scan of an answer and of a stream, an error body), an HTTP date
+ * and the platform MBean server. So neither the router's construction nor the first request pays
+ * for them (docs/performance.md).
  *
  * <p>It writes no log line, touches no socket and shares no state: it only initializes classes and
  * runs functions on sample input. A class another thread needs meanwhile is initialized once, by
@@ -43,8 +44,6 @@ public final class Warmup {
 
     private Warmup() {
     }
-
-    private record Key(String route, int status) {}
 
     /** Starts the work on a daemon thread and returns it (nobody needs to wait for it). */
     public static Thread start() {
@@ -79,10 +78,9 @@ public final class Warmup {
             ApiError.invalidRequest("warm-up").body("req_0");
             MethodHandles.lookup().ensureInitialized(Endpoints.class);
             MethodHandles.lookup().ensureInitialized(BatchResultsUrls.class);
-            // Shared machinery the first request meets: a record's hashCode (the metrics' label keys),
-            // an HTTP date (the Date header: the locale's day and month names), and the platform MBean
-            // server the pool registers with once the server listens.
-            new Key("route", 200).hashCode();
+            // Shared machinery the first request meets: an HTTP date (the Date header: the locale's day
+            // and month names), and the platform MBean server the pool registers with once the server
+            // listens.
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
                     .format(ZonedDateTime.now(ZoneOffset.UTC));
             ManagementFactory.getPlatformMBeanServer();

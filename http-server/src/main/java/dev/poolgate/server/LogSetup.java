@@ -4,7 +4,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -18,7 +17,8 @@ import ch.qos.logback.core.status.NopStatusListener;
  * milliseconds of every start (docs/performance.md). What it sets up:
  * <ul>
  *   <li>one appender, {@link LineAppender}, writing every event as one line to stderr: in the text
- *       format the date, the level and the message ({@value #TEXT_PATTERN}); in the json format
+ *       format the date, the level and the message ({@value #TEXT_PATTERN}, written by
+ *       {@link LineEncoder}); in the json format
  *       one object per line from logback's own {@link JsonEncoder} (timestamp, level, logger name,
  *       the formatted message, its arguments, the key-value pairs of {@code [ACCESS]} lines and
  *       the throwable);
@@ -80,10 +80,10 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.addAppender(appender);
     }
 
+    /** The lines of {@value #TEXT_PATTERN}, as logback's pattern encoder writes them, built by {@link LineEncoder}. */
     private static Encoder<ILoggingEvent> textEncoder(LoggerContext context) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        LineEncoder encoder = new LineEncoder();
         encoder.setContext(context);
-        encoder.setPattern(TEXT_PATTERN);
         encoder.start();
         return encoder;
     }

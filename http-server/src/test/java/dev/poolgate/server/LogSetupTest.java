@@ -9,7 +9,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.core.status.NopStatusListener;
 import java.util.HashMap;
@@ -34,8 +33,8 @@ class LogSetupTest {
         LineAppender appender = assertInstanceOf(LineAppender.class, root.getAppender("STDERR"));
         assertTrue(appender.isStarted());
         assertEquals("System.err", appender.getTarget());
-        PatternLayoutEncoder encoder = assertInstanceOf(PatternLayoutEncoder.class, appender.getEncoder());
-        assertEquals("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %msg%n", encoder.getPattern());
+        assertInstanceOf(LineEncoder.class, appender.getEncoder());
+        assertEquals("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %msg%n", LogSetup.TEXT_PATTERN);
         for (String name : new String[] {"dev.poolgate.pool", "dev.poolgate.server.api", "dev.poolgate.server.access"}) {
             assertNull(context.getLogger(name).getLevel(), name + " follows the root's level");
         }

@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
 
-    private Main() {
-    }
-
     /** How long a shutdown that comes during the start waits for it to end (its connects and prefill are bounded). */
     private static final long START_WAIT_SECONDS = 120;
+
+    private Main() {
+    }
 
     public static void main(String[] args) throws InterruptedException {
         if (Settings.wantsHelp(args)) {
@@ -42,8 +42,7 @@ public final class Main {
             System.exit(2);
             return;
         }
-        if (config.upstream() != null && "https".equalsIgnoreCase(config.upstream().getScheme())
-                && config.upstreamCaFile() == null) {
+        if (config.upstreamOnJvmTrust()) {
             Warmup.startTls(); // the JVM's TLS context, while the log and the pool manager are set up
         }
         LogFormat.use(config.logFormat());

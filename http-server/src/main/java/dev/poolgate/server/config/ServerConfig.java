@@ -81,6 +81,11 @@ public record ServerConfig(
         return stubUpstream;
     }
 
+    /** Whether the upstream is {@code https} and trusted through the JVM's own trust store (no {@code --upstream-ca-file}). */
+    public boolean upstreamOnJvmTrust() {
+        return upstream != null && "https".equalsIgnoreCase(upstream.getScheme()) && upstreamCaFile == null;
+    }
+
     /** Never prints the keys. */
     @Override
     public String toString() {

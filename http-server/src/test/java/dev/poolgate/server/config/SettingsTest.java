@@ -39,6 +39,10 @@ class SettingsTest {
         assertEquals(URI.create("https://api.anthropic.com"), config.upstream());
         assertEquals("sk-secret", config.upstreamApiKey());
         assertFalse(config.toString().contains("sk-secret"), "the key never appears in the config's text");
+        assertTrue(config.upstreamOnJvmTrust(), "the real API over https, on the JVM's trust store");
+        assertFalse(Settings.parse(new String[] {"--upstream", "stub"}, Map.of()).upstreamOnJvmTrust());
+        assertFalse(Settings.parse(new String[] {"--anthropic-base-url", "http://127.0.0.1:9"}, Map.of())
+                .upstreamOnJvmTrust());
     }
 
     @Test

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Timeout;
  * manifest parses, its probes ask /health and /ready on the container's port, every variable it
  * sets is a setting of the gateway (as {@code --help} lists them) and the grace period outlasts
  * the drain; the systemd unit passes {@code systemd-analyze verify} where that exists, and in any
- * case stops with SIGTERM and waits longer than the drain.
+ * case stops with SIGTERM and waits longer than the drain; the unit and the container image start
+ * the JVM with bin/poolgate's default settings, which this JVM accepts without a word.
  */
 @Timeout(120)
 class DeployFilesTest {
@@ -137,5 +138,45 @@ class DeployFilesTest {
         assertTrue(verify.waitFor(60, TimeUnit.SECONDS), "systemd-analyze verify did not finish");
         assertEquals(0, verify.exitValue(), output);
         assertEquals("", output.strip(), "systemd-analyze verify has remarks");
+    }
+
+    /** The JVM options between the java command and {@code -jar} in one line of text. */
+    private static List<String> optionsBeforeJar(String command) {
+        List<String> words = List.of(command.strip().split("\\s+"));
+        int jar = words.indexOf("-jar");
+        assertTrue(jar > 0, "no -jar in " + command);
+        return words.subList(1, jar);
+    }
+
+    @Test
+    void theUnitAndTheImageStartTheJvmWithTheLaunchersDefaults() throws Exception {
+        Matcher launcher = Pattern.compile("(?m)^defaults=\\$\\{POOLGATE_JVM_DEFAULTS-\"([^\"]*)\"}$")
+                .matcher(Files.readString(ROOT.resolve("bin/poolgate")));
+        assertTrue(launcher.find(), "bin/poolgate no longer sets defaults=${POOLGATE_JVM_DEFAULTS-\"...\"}");
+        List<String> defaults = List.of(launcher.group(1).split(" "));
+        assertTrue(defaults.contains("-Xmx64m"), defaults.toString());
+
+        Matcher unit = Pattern.compile("(?m)^ExecStart=(.*)$")
+                .matcher(Files.readString(ROOT.resolve("deploy/systemd/poolgate.service")));
+        assertTrue(unit.find(), "the unit has no ExecStart");
+        assertEquals(defaults, optionsBeforeJar(unit.group(1)), "deploy/systemd/poolgate.service");
+
+        Matcher image = Pattern.compile("(?s)ENTRYPOINT (\\[.*?])\\s*\n")
+                .matcher(Files.readString(ROOT.resolve("deploy/image/build-image.sh")).replace("\\\n", ""));
+        assertTrue(image.find(), "build-image.sh writes no ENTRYPOINT");
+        List<String> entrypoint = new ArrayList<>();
+        new ObjectMapper().readTree(image.group(1)).forEach(word -> entrypoint.add(word.asText()));
+        assertEquals(defaults, optionsBeforeJar(String.join(" ", entrypoint)), "deploy/image/build-image.sh");
+
+        List<String> command = new ArrayList<>(List.of(Suite.java().toString()));
+        command.addAll(defaults);
+        command.add("-version");
+        Process java = new ProcessBuilder(command).start();
+        String out = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(java.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(java.waitFor(60, TimeUnit.SECONDS), "java -version did not finish");
+        assertEquals(0, java.exitValue(), err);
+        assertEquals("", out, "the defaults make the JVM print on stdout (a CompileCommand without quiet?)");
+        assertTrue(err.startsWith("openjdk version") || err.startsWith("java version"), err);
     }
 }

@@ -55,8 +55,9 @@ public record Settings(
 
     /**
      * Settings from the command line: {@code --quick} picks the quick mode, then
-     * {@code --subjects a,b}, {@code --threads 1000,10000}, {@code --rounds N}, {@code --seconds S}
-     * (measured), {@code --out DIR} override it.
+     * {@code --subjects a,b}, {@code --threads 1000,10000} ({@code none}: only the overshoot runs,
+     * about a second per subject and round), {@code --rounds N}, {@code --seconds S} (measured),
+     * {@code --out DIR} override it.
      *
      * @throws IllegalArgumentException naming an unknown flag or a bad value
      */
@@ -73,7 +74,8 @@ public record Settings(
             String value = args[++i];
             settings = switch (flag) {
                 case "--subjects" -> settings.withSubjects(List.of(value.split(",")).stream().map(Subject::byName).toList());
-                case "--threads" -> settings.withThreadCounts(List.of(value.split(",")).stream().map(Integer::valueOf).toList());
+                case "--threads" -> settings.withThreadCounts(value.equals("none") ? List.of()
+                        : List.of(value.split(",")).stream().map(Integer::valueOf).toList());
                 case "--rounds" -> settings.withRounds(Integer.parseInt(value));
                 case "--seconds" -> settings.withMeasure(Duration.ofMillis((long) (Double.parseDouble(value) * 1000)));
                 case "--out" -> settings.withOutput(Path.of(value));

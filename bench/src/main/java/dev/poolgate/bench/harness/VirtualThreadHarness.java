@@ -72,9 +72,12 @@ public final class VirtualThreadHarness {
             long max) {
     }
 
-    /** The median over rounds of one subject's overshoot figures; max is the largest of all rounds. */
+    /**
+     * The median over rounds of one subject's overshoot figures, with the range of the rounds' p99
+     * and how many rounds had a p99 over 1 ms; max is the largest of all rounds.
+     */
     record OvershootSummary(String subject, long timeoutMillis, int attempts, int granted, long p50, long p99,
-            long max) {
+            long p99Min, long p99Max, int roundsP99Over1ms, int rounds, long max) {
     }
 
     static List<Summary> summarize(Report report) {
@@ -97,6 +100,8 @@ public final class VirtualThreadHarness {
         return summaries;
     }
 
+    private static final long ONE_MILLISECOND = 1_000_000;
+
     static List<OvershootSummary> summarizeOvershoot(Report report) {
         List<OvershootSummary> summaries = new ArrayList<>();
         for (Subject subject : report.settings().subjects()) {
@@ -106,6 +111,8 @@ public final class VirtualThreadHarness {
                     runs.stream().mapToInt(Overshoot.Result::attempts).sum(),
                     runs.stream().mapToInt(Overshoot.Result::granted).sum(),
                     (long) median(runs, r -> r.lateness().p50()), (long) median(runs, r -> r.lateness().p99()),
+                    (long) min(runs, r -> r.lateness().p99()), (long) max(runs, r -> r.lateness().p99()),
+                    (int) runs.stream().filter(r -> r.lateness().p99() > ONE_MILLISECOND).count(), runs.size(),
                     (long) max(runs, r -> r.lateness().max())));
         }
         return summaries;
@@ -129,6 +136,24 @@ public final class VirtualThreadHarness {
 
     static void print(Report report, PrintStream out) {
         Settings s = report.settings();
+        if (!s.threadCounts().isEmpty()) {
+            printSaturation(report, out);
+        }
+        out.printf(Locale.ROOT, "%nOvershoot of the acquire timeout on an exhausted pool (%d virtual threads x %d "
+                + "attempts per round); median of %d round(s)%n", s.overshootThreads(), s.overshootAttempts(),
+                s.rounds());
+        out.printf(Locale.ROOT, "%-21s %10s %9s %8s %9s %9s %17s %13s %9s%n", "subject", "timeout ms", "attempts",
+                "granted", "p50 ms", "p99 ms", "p99 [range] ms", "p99 > 1 ms", "max ms");
+        for (OvershootSummary r : summarizeOvershoot(report)) {
+            out.printf(Locale.ROOT, "%-21s %10d %9d %8d %9s %9s %17s %13s %9s%n", r.subject(), r.timeoutMillis(),
+                    r.attempts(), r.granted(), millis(r.p50()), millis(r.p99()),
+                    "[" + millis(r.p99Min()) + "-" + millis(r.p99Max()) + "]",
+                    r.roundsP99Over1ms() + " of " + r.rounds(), millis(r.max()));
+        }
+    }
+
+    private static void printSaturation(Report report, PrintStream out) {
+        Settings s = report.settings();
         out.printf(Locale.ROOT, "%nVirtual threads, pool of %d, parked hold 20-100 us, acquire timeout %d ms; "
                 + "median of %d round(s) [min-max]%n", s.poolSize(), s.acquireTimeout().toMillis(), s.rounds());
         out.printf(Locale.ROOT, "%-21s %7s %26s %22s %8s %7s %9s %9s %9s %9s%n", "subject", "threads", "ops/s [range]",
@@ -138,14 +163,6 @@ public final class VirtualThreadHarness {
                     r.subject(), r.threads(), r.throughput(), r.throughputMin(), r.throughputMax(), r.jain(),
                     r.jainMin(), r.jainMax(), r.timeouts(), r.starved(), millis(r.p50()), millis(r.p99()),
                     millis(r.p999()), millis(r.max()));
-        }
-        out.printf(Locale.ROOT, "%nOvershoot of the acquire timeout on an exhausted pool (%d virtual threads x %d "
-                + "attempts per round)%n", s.overshootThreads(), s.overshootAttempts());
-        out.printf(Locale.ROOT, "%-21s %10s %9s %8s %9s %9s %9s%n", "subject", "timeout ms", "attempts", "granted",
-                "p50 ms", "p99 ms", "max ms");
-        for (OvershootSummary r : summarizeOvershoot(report)) {
-            out.printf(Locale.ROOT, "%-21s %10d %9d %8d %9s %9s %9s%n", r.subject(), r.timeoutMillis(), r.attempts(),
-                    r.granted(), millis(r.p50()), millis(r.p99()), millis(r.max()));
         }
     }
 

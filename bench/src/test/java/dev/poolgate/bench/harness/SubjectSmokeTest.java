@@ -79,6 +79,30 @@ class SubjectSmokeTest {
     }
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void threadsNoneRunsOnlyTheOvershootAndSummarizesItsRounds() throws Exception {
+        Settings settings = Settings.parse("--subjects", "baseline-lock", "--threads", "none", "--rounds", "2")
+                .withOvershoot(4, 2).withOutput(null);
+        assertEquals(List.of(), settings.threadCounts());
+        VirtualThreadHarness.Report report = VirtualThreadHarness.run(settings, quiet());
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        VirtualThreadHarness.print(report, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+        VirtualThreadHarness.OvershootSummary summary = VirtualThreadHarness.summarizeOvershoot(report).getFirst();
+        long over = report.overshoots().stream().filter(r -> r.lateness().p99() > 1_000_000).count();
+        String text = printed.toString(StandardCharsets.UTF_8);
+        assertAll(
+                () -> assertEquals(List.of(), report.saturations()),
+                () -> assertEquals(2, report.overshoots().size()),
+                () -> assertEquals(2, summary.rounds()),
+                () -> assertEquals(over, summary.roundsP99Over1ms()),
+                () -> assertTrue(summary.p99Min() <= summary.p99() && summary.p99() <= summary.p99Max(),
+                        summary::toString),
+                () -> assertTrue(!text.contains("ops/s"), text),
+                () -> assertTrue(text.contains(over + " of 2"), text));
+    }
+
+    @Test
     void settingsRejectAnUnknownSubjectNamingTheKnownOnes() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Settings.parse("--subjects", "nosuchpool"));

@@ -11,8 +11,15 @@ import java.time.Duration;
  */
 public final class AcquireTimeoutException extends PoolException {
 
+    private final String connectionName;
     private final transient Duration timeout;
     private final transient PoolStats stats;
+    /**
+     * The message, made on first use: callers that time out together (and catch the exception
+     * without reading it) do not each format seconds and counts. Racy but safe: any thread makes
+     * the same immutable string.
+     */
+    private String message;
 
     /**
      * @param connectionName the pool's {@link PoolConfig#connectionName()}
@@ -21,9 +28,30 @@ public final class AcquireTimeoutException extends PoolException {
      */
     public AcquireTimeoutException(String connectionName, Duration timeout, PoolStats stats,
             Throwable lastCreationFailure) {
-        super(message(connectionName, timeout, stats), lastCreationFailure);
+        super(null, lastCreationFailure);
+        Arguments.requireNonNull(connectionName, "connectionName", "pass PoolConfig.connectionName()");
+        Arguments.requireNonNull(timeout, "timeout", "pass the timeout that passed");
+        Arguments.requireNonNull(stats, "stats", "pass the pool's stats when the acquire gave up");
+        this.connectionName = connectionName;
         this.timeout = timeout;
         this.stats = stats;
+    }
+
+    @Override
+    public String getMessage() {
+        String text = message;
+        if (text == null && stats != null) {
+            text = message(connectionName, timeout, stats);
+            message = text;
+        }
+        return text;
+    }
+
+    /** Makes the message before the fields it is made of (transient) are left behind. */
+    @java.io.Serial
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+        getMessage();
+        out.defaultWriteObject();
     }
 
     /** The timeout that passed. */
@@ -37,9 +65,6 @@ public final class AcquireTimeoutException extends PoolException {
     }
 
     private static String message(String connectionName, Duration timeout, PoolStats stats) {
-        Arguments.requireNonNull(connectionName, "connectionName", "pass PoolConfig.connectionName()");
-        Arguments.requireNonNull(timeout, "timeout", "pass the timeout that passed");
-        Arguments.requireNonNull(stats, "stats", "pass the pool's stats when the acquire gave up");
         return "Could not acquire " + connectionName + " connection within " + seconds(timeout) + "s timeout (total="
                 + stats.totalConnections() + ", idle=" + stats.availableConnections() + ", in_use="
                 + stats.inUseConnections() + ", waiting=" + stats.waitingAcquirers() + ")";

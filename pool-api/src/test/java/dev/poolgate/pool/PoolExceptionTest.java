@@ -76,6 +76,24 @@ class PoolExceptionTest {
         assertInstanceOf(RuntimeException.class, interrupted);
     }
 
+    @Test
+    void anAcquireTimeoutKeepsItsMessageThroughSerializationAndInItsText() throws Exception {
+        AcquireTimeoutException e = new AcquireTimeoutException("Claude", Duration.ofMillis(250), FULL, null);
+        String expected = "Could not acquire Claude connection within 0.25s timeout (total=10, idle=0, in_use=10, "
+                + "waiting=7)";
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(e); // before anyone read the message: it is made on first use
+        }
+        Object copy;
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = in.readObject();
+        }
+        assertEquals(expected, ((AcquireTimeoutException) copy).getMessage());
+        assertEquals(AcquireTimeoutException.class.getName() + ": " + expected, e.toString());
+        assertSame(e.getMessage(), e.getMessage());
+    }
+
     private static String secondsIn(Duration timeout) {
         String message = new AcquireTimeoutException("Claude", timeout, FULL, null).getMessage();
         String prefix = "Could not acquire Claude connection within ";

@@ -3,6 +3,7 @@ package dev.poolgate.pool.impl;
 import dev.poolgate.pool.PoolConfig;
 import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolListener;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,14 @@ final class PoolLog implements PoolListener {
     private static final Logger LOG = LoggerFactory.getLogger("dev.poolgate.pool");
 
     private final PoolConfig config;
+    /**
+     * The last timeout written as seconds, and its text: callers mostly time out with one and the
+     * same timeout, often many at once, so the text is made once (racy but safe: immutable).
+     */
+    private TimeoutText lastTimeout;
+
+    private record TimeoutText(Duration timeout, String seconds) {
+    }
 
     PoolLog(PoolConfig config) {
         this.config = config;
@@ -62,8 +71,12 @@ final class PoolLog implements PoolListener {
             case PoolEvent.Started e -> started(e);
             case PoolEvent.Created e -> created(e);
             case PoolEvent.Destroyed e -> destroyed(e);
-            case PoolEvent.AcquireTimedOut e -> LOG.warn("[POOL] Could not acquire {} connection within {}s timeout",
-                    config.connectionName(), Seconds.withDecimal(e.timeout()));
+            case PoolEvent.AcquireTimedOut e -> {
+                if (LOG.isWarnEnabled()) {
+                    LOG.warn("[POOL] Could not acquire {} connection within {}s timeout", config.connectionName(),
+                            timeoutText(e.timeout()));
+                }
+            }
             case PoolEvent.HealthCheckFailed e -> {
                 LOG.warn("[POOL] Health check failed for connection {}", e.connectionId());
                 if (e.cause() != null) {
@@ -132,5 +145,14 @@ final class PoolLog implements PoolListener {
             }
         }
         LOG.info("[POOL] Destroyed connection {} (total remaining: {})", id, e.totalRemaining());
+    }
+
+    private String timeoutText(Duration timeout) {
+        TimeoutText last = lastTimeout;
+        if (last == null || !last.timeout().equals(timeout)) {
+            last = new TimeoutText(timeout, Seconds.withDecimal(timeout));
+            lastTimeout = last;
+        }
+        return last.seconds();
     }
 }

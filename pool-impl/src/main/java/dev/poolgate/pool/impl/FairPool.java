@@ -62,10 +62,15 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
      * maintenance and other threads' fast paths steal it by compare-and-set), so it is never
      * withheld from a waiter. Virtual threads, one per task and short-lived, use the stack only.
      */
-    private final ThreadLocal<ThreadHint<T>> cache = ThreadLocal.withInitial(ThreadHint::new);
+    private final ThreadLocal<ThreadHint<T>> cache;
 
     private FairPool(PoolConfig config, ConnectionFactory<T> factory, PoolListener listener, PoolClock clock) {
         this.state = new PoolState<>(config, listener, clock, overridesIsValid(factory));
+        IdleStack<T> idle = state.idle;
+        this.cache = ThreadLocal.withInitial(() -> {
+            idle.cachingBegins(); // before this thread can cache a connection
+            return new ThreadHint<>();
+        });
         this.factory = factory;
         this.destroyer = new Destroyer<>(factory, new Destroyer.Owner<>() {
             @Override

@@ -47,6 +47,13 @@ final class IdleStack<T> {
      * pop that read its slot from the top finds it in the array it reads afterwards.
      */
     private volatile PooledConnection<T>[] slots;
+    /**
+     * Whether a platform thread may keep connections aside (CACHED): set, for good, when the first
+     * one takes its thread's hint, before it can cache anything. Until then {@link #stealCached()}
+     * has nothing to find and skips its scan, which under load (a virtual-thread-only pool, such as
+     * the gateway's) would read every connection's contended state, under the pool's lock.
+     */
+    private volatile boolean caching;
     /** Free slots, guarded by the pool's lock: a stack of indices in {@code free[0..freeCount)}. */
     private int[] free;
     private int freeCount;
@@ -151,6 +158,9 @@ final class IdleStack<T> {
      * the caller); null if none. A scan of the slots, lock-free: for when the stack is empty.
      */
     PooledConnection<T> stealCached() {
+        if (!caching) {
+            return null;
+        }
         PooledConnection<T>[] all = slots;
         for (PooledConnection<T> connection : all) {
             if (connection != null && connection.claimCached()) {
@@ -158,6 +168,13 @@ final class IdleStack<T> {
             }
         }
         return null;
+    }
+
+    /** A platform thread is about to take its hint: from now on connections may be CACHED. */
+    void cachingBegins() {
+        if (!caching) {
+            caching = true;
+        }
     }
 
     /** Whether nothing is idle at this moment. */

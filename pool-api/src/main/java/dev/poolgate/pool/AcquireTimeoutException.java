@@ -1,5 +1,8 @@
 package dev.poolgate.pool;
 
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.Serial;
 import java.math.BigDecimal;
 import java.time.Duration;
 
@@ -48,8 +51,8 @@ public final class AcquireTimeoutException extends PoolException {
     }
 
     /** Makes the message before the fields it is made of (transient) are left behind. */
-    @java.io.Serial
-    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    @Serial
+    private void writeObject(ObjectOutputStream out) throws IOException {
         getMessage();
         out.defaultWriteObject();
     }

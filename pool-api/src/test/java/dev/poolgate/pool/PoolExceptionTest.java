@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,12 +85,12 @@ class PoolExceptionTest {
         AcquireTimeoutException e = new AcquireTimeoutException("Claude", Duration.ofMillis(250), FULL, null);
         String expected = "Could not acquire Claude connection within 0.25s timeout (total=10, idle=0, in_use=10, "
                 + "waiting=7)";
-        var bytes = new java.io.ByteArrayOutputStream();
-        try (var out = new java.io.ObjectOutputStream(bytes)) {
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new ObjectOutputStream(bytes)) {
             out.writeObject(e); // before anyone read the message: it is made on first use
         }
         Object copy;
-        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+        try (var in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             copy = in.readObject();
         }
         assertEquals(expected, ((AcquireTimeoutException) copy).getMessage());

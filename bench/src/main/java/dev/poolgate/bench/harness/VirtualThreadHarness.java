@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -100,8 +101,6 @@ public final class VirtualThreadHarness {
         return summaries;
     }
 
-    private static final long ONE_MILLISECOND = 1_000_000;
-
     static List<OvershootSummary> summarizeOvershoot(Report report) {
         List<OvershootSummary> summaries = new ArrayList<>();
         for (Subject subject : report.settings().subjects()) {
@@ -112,7 +111,7 @@ public final class VirtualThreadHarness {
                     runs.stream().mapToInt(Overshoot.Result::granted).sum(),
                     (long) median(runs, r -> r.lateness().p50()), (long) median(runs, r -> r.lateness().p99()),
                     (long) min(runs, r -> r.lateness().p99()), (long) max(runs, r -> r.lateness().p99()),
-                    (int) runs.stream().filter(r -> r.lateness().p99() > ONE_MILLISECOND).count(), runs.size(),
+                    (int) runs.stream().filter(r -> r.lateness().p99() > TimeUnit.MILLISECONDS.toNanos(1)).count(), runs.size(),
                     (long) max(runs, r -> r.lateness().max())));
         }
         return summaries;

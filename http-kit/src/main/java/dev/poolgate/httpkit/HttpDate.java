@@ -5,8 +5,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** The {@code Date} header's value, formatted once a second rather than once a response. */
-final class HttpDate {
+/**
+ * The {@code Date} header's value, formatted once a second rather than once a response. Public for
+ * the gateway's start-up warm-up, which formats one ahead of the first response.
+ */
+public final class HttpDate {
 
     private record Stamp(long second, String text) {
     }
@@ -19,7 +22,8 @@ final class HttpDate {
     private HttpDate() {
     }
 
-    static String now() {
+    /** The current second as an HTTP date, e.g. {@code Fri, 04 Dec 2026 17:40:08 GMT}. */
+    public static String now() {
         long second = System.currentTimeMillis() / 1000;
         Stamp stamp = current;
         if (stamp.second != second) {

@@ -1,13 +1,10 @@
 package dev.poolgate.server.api;
 
+import dev.poolgate.httpkit.HttpDate;
 import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -81,8 +78,7 @@ public final class Warmup {
             // Shared machinery the first request meets: an HTTP date (the Date header: the locale's day
             // and month names), and the platform MBean server the pool registers with once the server
             // listens.
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
-                    .format(ZonedDateTime.now(ZoneOffset.UTC));
+            HttpDate.now();
             ManagementFactory.getPlatformMBeanServer();
         } catch (RuntimeException | IllegalAccessException e) {
             // Nothing to do: the same code runs again when a request needs it, and fails there if it must.

@@ -91,11 +91,16 @@ final class PooledLease<T> implements Lease<T> {
      * @throws IllegalStateException if the lease already ended otherwise
      */
     boolean end(boolean invalidate, PooledConnection.State next) {
+        return endAs(invalidate ? INVALIDATED : CLOSED, next) || endedBefore(invalidate);
+    }
+
+    /** The compare-and-set that ends the lease, then the record of how (its winner's only); false if it lost. */
+    private boolean endAs(int how, PooledConnection.State next) {
         if (pooled.endLease(this, next)) {
-            END.setRelease(this, invalidate ? INVALIDATED : CLOSED);
+            END.setRelease(this, how);
             return true;
         }
-        return endedBefore(invalidate);
+        return false;
     }
 
     /** A second ending: false if harmless, else the exception. */
@@ -122,11 +127,7 @@ final class PooledLease<T> implements Lease<T> {
 
     /** The pool takes the lease back at shutdown (the connection is then HELD by the pool); false if its holder ended it first. */
     boolean revoke() {
-        if (pooled.endLease(this, PooledConnection.State.HELD)) {
-            END.setRelease(this, REVOKED);
-            return true;
-        }
-        return false;
+        return endAs(REVOKED, PooledConnection.State.HELD);
     }
 
     boolean ended() {
@@ -136,8 +137,9 @@ final class PooledLease<T> implements Lease<T> {
     @Override
     public T connection() {
         if (!pooled.heldBy(this)) {
+            boolean revoked = (int) END.getAcquire(this) == REVOKED;
             throw new IllegalStateException("The lease of connection " + pooled.id + " has ended"
-                    + ((int) END.getAcquire(this) == REVOKED ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
+                    + (revoked ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
         }
         return pooled.connection;
     }

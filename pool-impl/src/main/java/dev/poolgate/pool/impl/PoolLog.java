@@ -18,16 +18,14 @@ final class PoolLog implements PoolListener {
 
     private final PoolConfig config;
     /**
-     * The last timeout written as seconds, and its text: callers mostly time out with one and the
-     * same timeout, often many at once, so the text is made once (racy but safe: immutable).
+     * The configured acquire timeout in seconds: callers mostly time out with it, often many at
+     * once, so its text is made once here rather than at each timeout.
      */
-    private TimeoutText lastTimeout;
-
-    private record TimeoutText(Duration timeout, String seconds) {
-    }
+    private final String acquireTimeoutSeconds;
 
     PoolLog(PoolConfig config) {
         this.config = config;
+        this.acquireTimeoutSeconds = Seconds.withDecimal(config.acquireTimeout());
     }
 
     /** Whether the lines of every acquire and release (INFO) are written. */
@@ -148,11 +146,6 @@ final class PoolLog implements PoolListener {
     }
 
     private String timeoutText(Duration timeout) {
-        TimeoutText last = lastTimeout;
-        if (last == null || !last.timeout().equals(timeout)) {
-            last = new TimeoutText(timeout, Seconds.withDecimal(timeout));
-            lastTimeout = last;
-        }
-        return last.seconds();
+        return timeout.equals(config.acquireTimeout()) ? acquireTimeoutSeconds : Seconds.withDecimal(timeout);
     }
 }

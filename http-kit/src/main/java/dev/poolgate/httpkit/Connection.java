@@ -17,8 +17,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * One client connection, served on its own virtual thread: waits for a request's first byte (at
- * most the idle timeout), then runs the exchange on the server's executor (as the JDK's server
- * does, so that an executor that bounds its tasks bounds the reading of the head too), waits for
+ * most the idle timeout, which the server's sweeper enforces by closing the socket), then runs the
+ * exchange on the server's executor (as the JDK's server does, so that an executor that bounds its
+ * tasks bounds the reading of the head too), waits for
  * it, and goes on with the next request only when the last one left the byte stream exact.
  * Requests pipelined behind it wait in the connection's buffer and are answered in order.
  */
@@ -64,7 +65,6 @@ final class Connection implements Runnable {
     public void run() {
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, server.options.idleTimeout().toMillis()));
             while (awaitRequest()) {
                 if (!server.exchangeBegins()) {
                     break;
@@ -319,6 +319,12 @@ final class Connection implements Runnable {
     /** Cut off by the write deadline: the blocked write fails, the exchange's handler sees an I/O error. */
     void cutOff() {
         LOG.log(System.Logger.Level.DEBUG, "Cut off a client that accepted no bytes within the write timeout");
+        closeNow();
+    }
+
+    /** Closed by the idle timeout: the blocked read fails, as the end of the stream or an I/O error. */
+    void closeSilent() {
+        LOG.log(System.Logger.Level.DEBUG, "Closed a connection whose client sent nothing within the idle timeout");
         closeNow();
     }
 

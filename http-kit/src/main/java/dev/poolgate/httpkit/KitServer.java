@@ -19,8 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The server: accepts connections on a platform thread, serves each on a virtual thread of its own
- * ({@link Connection}), and sweeps write deadlines on another platform thread (a virtual sweeper
- * could wait behind busy carriers exactly when clients stall). Lifecycle: {@code NEW -> RUNNING ->
+ * ({@link Connection}), and sweeps write and idle deadlines on another platform thread (a virtual
+ * sweeper could wait behind busy carriers exactly when clients stall). Lifecycle: {@code NEW -> RUNNING ->
  * STOPPING -> STOPPED}.
  */
 final class KitServer extends HttpServer {
@@ -33,6 +33,7 @@ final class KitServer extends HttpServer {
 
     final ServerOptions options;
     private final long writeTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final CopyOnWriteArrayList<KitContext> contexts = new CopyOnWriteArrayList<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     /** Guards {@link #state} and {@link #busy}. */
@@ -51,6 +52,7 @@ final class KitServer extends HttpServer {
     KitServer(ServerOptions options) {
         this.options = options;
         this.writeTimeoutNanos = options.writeTimeout().toNanos();
+        this.idleTimeoutNanos = options.idleTimeout().toNanos();
     }
 
     @Override
@@ -88,7 +90,7 @@ final class KitServer extends HttpServer {
         }
         String port = String.valueOf(socket.getLocalPort());
         acceptor = Thread.ofPlatform().daemon().name("http-kit-accept-" + port).start(this::acceptUntilClosed);
-        sweeper = Thread.ofPlatform().daemon().name("http-kit-write-deadlines-" + port)
+        sweeper = Thread.ofPlatform().daemon().name("http-kit-deadlines-" + port)
                 .start(this::sweepUntilStopped);
     }
 
@@ -115,12 +117,18 @@ final class KitServer extends HttpServer {
         }
     }
 
-    /** Closes every connection whose current write has blocked for longer than the write timeout. */
+    /**
+     * Closes every connection whose current write has blocked for longer than the write timeout,
+     * or whose current read has waited for longer than the idle timeout.
+     */
     int sweep(long now) {
         int count = 0;
         for (Connection connection : connections) {
             if (connection.output.blockedSince(now) >= writeTimeoutNanos) {
                 connection.cutOff();
+                count++;
+            } else if (connection.input.blockedSince(now) >= idleTimeoutNanos) {
+                connection.closeSilent();
                 count++;
             }
         }
@@ -128,7 +136,7 @@ final class KitServer extends HttpServer {
     }
 
     private void sweepUntilStopped() {
-        long tick = Math.clamp(writeTimeoutNanos / 10, MIN_TICK_NANOS, MAX_TICK_NANOS);
+        long tick = Math.clamp(Math.min(writeTimeoutNanos, idleTimeoutNanos) / 10, MIN_TICK_NANOS, MAX_TICK_NANOS);
         while (!stopped()) {
             sweep(System.nanoTime());
             LockSupport.parkNanos(this, tick);

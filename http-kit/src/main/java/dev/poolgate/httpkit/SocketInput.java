@@ -5,7 +5,11 @@ import java.io.InputStream;
 
 /**
  * The buffered bytes of one connection, kept across requests so that pipelined requests are read
- * from exactly where the previous one ended. Used by the connection's current exchange only.
+ * from exactly where the previous one ended. Used by the connection's current exchange only. Each
+ * read from the socket records when it began, so that the server's sweeper can close a connection
+ * whose client sent nothing for longer than the idle timeout: reads wait without a timeout of
+ * their own, because each timed wait of a virtual thread costs a wake-up of the JDK's timer
+ * thread, twice per request under load (docs/performance.md).
  */
 final class SocketInput {
 
@@ -14,8 +18,27 @@ final class SocketInput {
     int position;
     int limit;
 
+    /** When the socket read in progress began ({@link System#nanoTime()}), or 0 when none is. */
+    private volatile long readingSince;
+
     SocketInput(InputStream in) {
         this.in = in;
+    }
+
+    /** How long the read in progress has waited at {@code now}, or a negative number when none is. */
+    long blockedSince(long now) {
+        long since = readingSince;
+        return since == 0 ? -1 : now - since;
+    }
+
+    private int socketRead(byte[] target, int offset, int length) throws IOException {
+        long now = System.nanoTime();
+        readingSince = now == 0 ? 1 : now;
+        try {
+            return in.read(target, offset, length);
+        } finally {
+            readingSince = 0;
+        }
     }
 
     /** Whether any byte is buffered or can be read; false at the end of the stream. */
@@ -26,7 +49,7 @@ final class SocketInput {
     /** Reads more into an empty buffer; false at the end of the stream. */
     boolean fill() throws IOException {
         assert position == limit;
-        int n = in.read(buffer, 0, buffer.length);
+        int n = socketRead(buffer, 0, buffer.length);
         if (n <= 0) {
             return false;
         }
@@ -56,7 +79,7 @@ final class SocketInput {
             return n;
         }
         if (length >= buffer.length) {
-            return in.read(target, offset, length);
+            return socketRead(target, offset, length);
         }
         if (!fill()) {
             return -1;

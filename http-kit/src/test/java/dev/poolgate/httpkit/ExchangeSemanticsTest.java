@@ -149,6 +149,31 @@ class ExchangeSemanticsTest {
     }
 
     @Test
+    void aClientSilentWithinARequestIsClosedAfterTheIdleTimeout() throws Exception {
+        CompletableFuture<IOException> bodyFailure = new CompletableFuture<>();
+        int port = serve(ServerOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(200)), exchange -> {
+            try {
+                exchange.getRequestBody().readAllBytes();
+                bodyFailure.complete(null);
+            } catch (IOException e) {
+                bodyFailure.complete(e);
+                throw e;
+            }
+        });
+        // Half a head, then silence: closed without an answer.
+        try (RawClient client = new RawClient(port, Duration.ofSeconds(10))) {
+            client.write("GET / HTTP/1.1\r\nHost: x\r\n");
+            assertTrue(client.closed(), "closed by the server once silent, well before the client's 10 s");
+        }
+        // A head that declares 10 bytes of body, 3 of them sent: the handler's read fails.
+        try (RawClient client = new RawClient(port, Duration.ofSeconds(10))) {
+            client.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+            assertTrue(bodyFailure.get(10, TimeUnit.SECONDS) instanceof IOException,
+                    "the body's read fails once the client stays silent");
+        }
+    }
+
+    @Test
     void aWriteToAClientThatReadsNothingFailsAtTheWriteTimeout() throws Exception {
         CompletableFuture<IOException> failure = new CompletableFuture<>();
         int port = serve(ServerOptions.DEFAULTS.withWriteTimeout(Duration.ofMillis(200)), exchange -> {

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import ch.qos.logback.core.status.NopStatusListener;
+import java.time.Duration;
 
 /**
  * The gateway's log configuration, in code. Logback finds it through the service loader
@@ -22,6 +23,8 @@ import ch.qos.logback.core.status.NopStatusListener;
  *       one object per line from logback's own {@link JsonEncoder} (timestamp, level, logger name,
  *       the formatted message, its arguments, the key-value pairs of {@code [ACCESS]} lines and
  *       the throwable);
+ *   <li>batched writing of lines below WARN, {@code -Dpoolgate.log.flush-ms} (default 5, 0 writes
+ *       every line at once; see {@link LineAppender});
  *   <li>levels: {@code -Dpoolgate.log.level} for all (default INFO); the slf4j-simple properties of
  *       earlier versions still work ({@code -Dorg.slf4j.simpleLogger.defaultLogLevel}, and per logger
  *       {@code -Dorg.slf4j.simpleLogger.log.dev.poolgate.pool}, {@code ...server.api},
@@ -35,6 +38,8 @@ import ch.qos.logback.core.status.NopStatusListener;
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %msg%n";
+    /** The longest flush interval accepted: a line should reach the log within a second. */
+    static final long MAX_FLUSH_MS = 1000;
     private static final String SIMPLE_LOGGER = "org.slf4j.simpleLogger.log.";
     private static final String[] TUNED_LOGGERS = {"dev.poolgate.pool", "dev.poolgate.server.api",
             "dev.poolgate.server.access"};
@@ -63,6 +68,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         appender.setName("STDERR");
         appender.setTarget("System.err");
         appender.setEncoder(json ? jsonEncoder(context) : textEncoder(context));
+        appender.setFlushInterval(flushInterval(setting(LineAppender.FLUSH_MS_SETTING)));
         appender.start();
 
         for (String name : TUNED_LOGGERS) {
@@ -101,6 +107,26 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         encoder.setWithArguments(true);
         encoder.start();
         return encoder;
+    }
+
+    /** The log's flush interval from its setting: whole milliseconds, 0 or more; the default when unset. */
+    static Duration flushInterval(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return Duration.ofMillis(LineAppender.DEFAULT_FLUSH_MS);
+        }
+        try {
+            long millis = Long.parseLong(setting.strip());
+            if (millis >= 0 && millis <= MAX_FLUSH_MS) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        // Logback calls this while the first logger is made: a line on stderr, and the default, is what can be done.
+        System.err.println("poolgate: " + LineAppender.FLUSH_MS_SETTING + "=" + setting + " is not a whole number of"
+                + " milliseconds from 0 to " + MAX_FLUSH_MS + " (0 writes every line at once); using "
+                + LineAppender.DEFAULT_FLUSH_MS);
+        return Duration.ofMillis(LineAppender.DEFAULT_FLUSH_MS);
     }
 
     /** A setting as logback's XML read it: a system property, else an environment variable. */

@@ -1,5 +1,7 @@
 package dev.poolgate.server;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
 import dev.poolgate.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -9,11 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
 
 /**
- * Captures the server's log while it is open. slf4j-simple writes to {@code System.err} and, with
- * {@code org.slf4j.simpleLogger.cacheOutputStream} left at its default (false), looks the stream up
- * again for every line, so replacing {@code System.err} is enough. Lines still reach the original
+ * Captures the server's log while it is open. The gateway's appender writes to {@code System.err}
+ * and looks the stream up again for every write, so replacing {@code System.err} is enough, once
+ * the appender's buffer is written ({@link #flushLog()}, before every read). Lines still reach the original
  * stream too. Each captured line is reduced to its message from the first catalogue prefix on
  * ({@code [STARTUP]}, {@code [POOL]}, ...), without the date and level slf4j-simple puts before it.
  */
@@ -37,6 +40,7 @@ final class LogCapture implements AutoCloseable {
 
     /** Every captured line, as written. */
     List<String> rawLines() {
+        flushLog();
         synchronized (captured) {
             return captured.toString(StandardCharsets.UTF_8).lines().toList();
         }
@@ -77,8 +81,20 @@ final class LogCapture implements AutoCloseable {
 
     @Override
     public void close() {
+        flushLog();
         System.err.flush();
         System.setErr(original);
+    }
+
+    /**
+     * Writes the lines the gateway's appender holds in its buffer (lines below WARN wait there up
+     * to the flush interval), so that a test reads every line logged before it asks.
+     */
+    static void flushLog() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+                && context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR") instanceof LineAppender appender) {
+            appender.flush();
+        }
     }
 
     /** Writes to the original stream and to the capture buffer. */

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -20,7 +21,7 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The transport under {@link Http1Connection}: one blocking socket upstream (TLS for
  * {@code https}, through the egress proxy's {@code CONNECT} tunnel when there is one), opened on
- * demand within the connect timeout, with buffered reads bounded by timeouts. It knows nothing of
+ * demand within the connect timeout, with buffered reads bounded by timeouts ({@link ReadDeadlines}). It knows nothing of
  * HTTP messages; {@link Http1Codec} writes and reads those over it.
  *
  * <p>A keep-alive connection that upstream closed while it was idle (its keep-alive timeout) is
@@ -57,6 +58,13 @@ final class UpstreamConnection {
     private int position;
     private int limit;
     private volatile boolean closed;
+    /**
+     * The deadline of the socket read in progress ({@link System#nanoTime()}), {@link #NOT_READING},
+     * or {@link #TIMED_OUT} once {@link ReadDeadlines} ended it.
+     */
+    private final AtomicLong readDeadline = new AtomicLong(NOT_READING);
+    private static final long NOT_READING = 0;
+    private static final long TIMED_OUT = Long.MIN_VALUE;
 
     /**
      * @param base the upstream's {@code http} or {@code https} URL
@@ -141,7 +149,7 @@ final class UpstreamConnection {
                 in.read();
                 return false; // the end of the stream, or a byte nobody asked for
             } catch (SocketTimeoutException e) {
-                return true;
+                return restoreUntimedReads();
             } catch (IOException e) {
                 return false;
             }
@@ -152,6 +160,16 @@ final class UpstreamConnection {
             int n = channel.read(probe);
             channel.configureBlocking(true);
             return n == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sets the socket's reads back to untimed after the probe's; true, or false when that failed. */
+    private boolean restoreUntimedReads() {
+        try {
+            socket.setSoTimeout(0);
+            return true;
         } catch (IOException e) {
             return false;
         }
@@ -182,6 +200,7 @@ final class UpstreamConnection {
                 secure.startHandshake();
                 connected = secure;
             }
+            plain.setSoTimeout(0); // reads wait untimed; ReadDeadlines bounds them
             socket = connected;
             channel = tcp;
             idleSinceNanos = System.nanoTime();
@@ -319,19 +338,72 @@ final class UpstreamConnection {
         return gap;
     }
 
-    /** Reads more bytes into the empty buffer, waiting at most {@code timeoutMillis}. */
+    /**
+     * Reads more bytes into the empty buffer, waiting at most {@code timeoutMillis} (and up to one
+     * {@link ReadDeadlines#TICK} more: the read itself waits untimed, {@link ReadDeadlines} ends it).
+     *
+     * @throws SocketTimeoutException when the deadline passed first; the socket is closed then
+     */
     private int fill(int timeoutMillis) throws IOException {
         Socket current = socket;
         if (current == null) {
             throw new IOException("the upstream connection was closed");
         }
-        current.setSoTimeout(timeoutMillis);
-        int n = in.read(buffer, 0, buffer.length);
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        if (deadline == NOT_READING || deadline == TIMED_OUT) {
+            deadline++;
+        }
+        readDeadline.set(deadline);
+        ReadDeadlines.SHARED.reading(this);
+        int n;
+        try {
+            n = in.read(buffer, 0, buffer.length);
+        } catch (IOException e) {
+            if (endRead()) {
+                SocketTimeoutException timeout = new SocketTimeoutException("Read timed out");
+                timeout.initCause(e);
+                throw timeout;
+            }
+            throw e;
+        } catch (RuntimeException | Error e) {
+            endRead();
+            throw e;
+        }
+        if (endRead()) {
+            // The deadline passed as the bytes came: the socket is being closed, so they are the last.
+            throw new SocketTimeoutException("Read timed out");
+        }
         if (n > 0) {
             position = 0;
             limit = n;
         }
         return n;
+    }
+
+    /** Ends the read in progress; true when {@link ReadDeadlines} timed it out first. */
+    private boolean endRead() {
+        ReadDeadlines.SHARED.done(this);
+        return readDeadline.getAndSet(NOT_READING) == TIMED_OUT;
+    }
+
+    /**
+     * Called by {@link ReadDeadlines}: when the read in progress is past its deadline at {@code now},
+     * marks it timed out and closes the socket, which fails the read. Exactly one of this and the
+     * reader's own end of the read decides, by compare-and-set.
+     *
+     * @return whether the read was timed out
+     */
+    boolean timeOutRead(long now) {
+        long deadline = readDeadline.get();
+        if (deadline == NOT_READING || deadline == TIMED_OUT || now - deadline < 0
+                || !readDeadline.compareAndSet(deadline, TIMED_OUT)) {
+            return false;
+        }
+        Socket current = socket;
+        if (current != null) {
+            closeQuietly(current);
+        }
+        return true;
     }
 
     /** Closes the socket only: the next {@link #ensureOpen()} connects again. */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import dev.poolgate.testkit.Await;
 import dev.poolgate.testkit.SelfSignedCertificate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -389,6 +390,50 @@ class Http1ConnectionTest {
                 assertEquals("ok", read(connection.send("GET", "/", NO_HEADERS, null)));
             }
             assertEquals(1, upstream.connections());
+        }
+    }
+
+    @Test
+    void afterTheTlsCheckReadsWaitForASlowAnswerUpToTheTimeoutsNotTheChecksMillisecond(@TempDir Path dir)
+            throws Exception {
+        SSLContext context = SelfSignedCertificate.create(dir).context();
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
+            while (peer.readRequest() != null) {
+                Thread.sleep(50); // a slow upstream: far more than the check's 1 ms read
+                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
+            }
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS,
+                context.getSocketFactory(), Duration.ZERO)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals("ok", read(connection.send("GET", "/", NO_HEADERS, null)));
+            }
+            assertEquals(1, upstream.connections());
+        }
+    }
+
+    @Test
+    void readDeadlinesTimeOutOnlyReadsPastTheirDeadline() throws Exception {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+            peer.awaitClientClose();
+        }); Http1Connection connection = new Http1Connection(upstream.uri("http"),
+                new UpstreamTimeouts(LONG, LONG, Duration.ofSeconds(5)))) {
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    response.body().read(new byte[10]);
+                } catch (IOException expected) {
+                    // closed at the end of the test
+                }
+            });
+            // A sweep now finds the read within its 5 s; one far in the future times it out.
+            Await.until("the body's read waits", Duration.ofSeconds(10),
+                    () -> reader.getState() == Thread.State.WAITING);
+            assertEquals(0, ReadDeadlines.SHARED.sweep(System.nanoTime()));
+            assertTrue(reader.isAlive());
+            assertTrue(ReadDeadlines.SHARED.sweep(System.nanoTime() + Duration.ofSeconds(6).toNanos()) >= 1);
+            assertTrue(reader.join(Duration.ofSeconds(10)), "the timed-out read failed");
         }
     }
 }

@@ -395,7 +395,9 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
                 usage.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
-                out.flush();
+                if (in.available() == 0) {
+                    out.flush(); // nothing more is here yet: what came goes out now
+                }
                 call.bytesOut += n;
             }
         }

@@ -78,6 +78,19 @@ abstract sealed class ResponseBody extends InputStream {
     /** Reads at least one byte of the body, or returns -1 at its end. */
     abstract int readSome(byte[] target, int offset, int length) throws IOException;
 
+    /**
+     * More than 0 when the next read returns without waiting for upstream: some of the body (or its
+     * end) is buffered already. A stream's relay flushes to its client only when this is 0, so that
+     * events that arrived together leave together, and none waits for a later one.
+     */
+    @Override
+    public int available() {
+        return state == State.READING ? availableNow() : 0;
+    }
+
+    /** See {@link #available()}: what this framing can read from the connection's buffer alone. */
+    abstract int availableNow();
+
     /** Whether the body's last byte was read, before a read returned -1 (a known length). */
     boolean exhausted() {
         return false;
@@ -129,6 +142,11 @@ abstract sealed class ResponseBody extends InputStream {
         boolean exhausted() {
             return remaining == 0;
         }
+
+        @Override
+        int availableNow() {
+            return (int) Math.min(connection.buffered(), remaining);
+        }
     }
 
     /** A body that ends when upstream closes the connection; the connection is not reused. */
@@ -140,6 +158,11 @@ abstract sealed class ResponseBody extends InputStream {
         @Override
         int readSome(byte[] target, int offset, int length) throws IOException {
             return connection.read(target, offset, length);
+        }
+
+        @Override
+        int availableNow() {
+            return connection.buffered();
         }
     }
 
@@ -196,6 +219,16 @@ abstract sealed class ResponseBody extends InputStream {
                 phase = Phase.LINE_END;
             }
             return n;
+        }
+
+        @Override
+        int availableNow() {
+            return switch (phase) {
+                case DATA -> (int) Math.min(connection.buffered(), chunkRemaining);
+                // The size line (after the last chunk's line end), and a byte of what follows it.
+                case SIZE -> connection.bufferedLines(1) ? 1 : 0;
+                case LINE_END -> connection.bufferedLines(2) ? 1 : 0;
+            };
         }
 
         private String line() throws IOException {

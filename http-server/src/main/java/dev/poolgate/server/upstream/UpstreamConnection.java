@@ -235,6 +235,22 @@ final class UpstreamConnection {
         idleSinceNanos = System.nanoTime();
     }
 
+    /** How many bytes are buffered: readable without waiting. */
+    int buffered() {
+        return limit - position;
+    }
+
+    /** Whether {@code lines} line ends are buffered, with at least one byte after the last of them. */
+    boolean bufferedLines(int lines) {
+        int found = 0;
+        for (int i = position; i < limit; i++) {
+            if (buffer[i] == '\n' && ++found == lines) {
+                return i + 1 < limit;
+            }
+        }
+        return false;
+    }
+
     /**
      * Reads one CRLF- (or LF-) terminated line as ISO-8859-1, waiting until {@code deadline}
      * ({@link System#nanoTime()}).

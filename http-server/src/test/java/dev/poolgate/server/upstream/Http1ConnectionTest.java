@@ -436,4 +436,27 @@ class Http1ConnectionTest {
             assertTrue(reader.join(Duration.ofSeconds(10)), "the timed-out read failed");
         }
     }
+
+    @Test
+    void aChunkedBodySaysWhetherTheNextReadWaitsForUpstream() throws Exception {
+        CountDownLatch endAllowed = new CountDownLatch(1);
+        try (RawUpstream upstream = new RawUpstream(peer -> {
+            peer.readRequest();
+            // Headers and two whole chunks in one write: they arrive together.
+            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n3\r\nabc\r\n");
+            endAllowed.await();
+            peer.write("0\r\n\r\n");
+            peer.awaitClientClose();
+        }); Http1Connection connection = new Http1Connection(upstream.uri("http"), TIMEOUTS)) {
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            byte[] buffer = new byte[64];
+            assertEquals("hello", new String(buffer, 0, response.body().read(buffer), StandardCharsets.US_ASCII));
+            assertTrue(response.body().available() > 0, "the next chunk is buffered: reading it does not wait");
+            assertEquals("abc", new String(buffer, 0, response.body().read(buffer), StandardCharsets.US_ASCII));
+            assertEquals(0, response.body().available(), "only the line end is here: the next read waits");
+            endAllowed.countDown();
+            assertEquals(-1, response.body().read(buffer));
+            assertEquals(0, response.body().available(), "an ended body has nothing more");
+        }
+    }
 }

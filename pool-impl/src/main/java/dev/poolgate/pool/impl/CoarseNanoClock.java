@@ -10,9 +10,15 @@ import java.util.concurrent.locks.LockSupport;
  * whole acquire and release on the fast path; this one is a volatile read.
  *
  * <p>One daemon platform thread per JVM ({@value #THREAD_NAME}) refreshes the value every
- * millisecond while it is read, and parks for good after a tick in which nobody read it; the next
- * reader then gets a real reading and wakes it. So an idle process pays nothing, and a busy one
- * a thousand short wake-ups a second. A reading is never ahead of the real clock, and at most one
+ * millisecond, but only while the clock is read often enough to pay for that: a thousand wake-ups
+ * a second of a thread cost more than the real readings they save below some hundred thousand
+ * readings a second (a gateway at a few thousand requests a second would lose by it,
+ * docs/performance.md). So readers read the real clock and count their readings per millisecond
+ * (racy counts, roughly right, which is enough); once {@value #START_READS} come within one
+ * millisecond, a reader wakes the ticker. It parks again after a tick in which nobody read the
+ * clock, and every {@value #SAMPLE_TICKS} ticks, so that the readers count again whether it is
+ * still worth it. So an idle or a moderately busy process pays nothing, and a very busy one a
+ * thousand short wake-ups a second. A reading is never ahead of the real clock, and at most one
  * tick (plus the ticker's scheduling delay on a loaded machine) behind it. Two readings may come
  * out of order by as much: one taken as the ticker wakes may be real, the next the ticker's a
  * moment older. Nothing that uses them needs more (an idle time, a last-use instant); keeping
@@ -22,6 +28,14 @@ final class CoarseNanoClock {
 
     static final String THREAD_NAME = "poolgate-clock";
     private static final long TICK_NANOS = 1_000_000;
+    /** Readings within one tick's time that start the ticker. */
+    static final int START_READS = 256;
+    /** Ticks after which the ticker parks, for the readers to count again. */
+    static final int SAMPLE_TICKS = 100;
+
+    /** When the readers' current count began (real clock), and the readings counted since; racy. */
+    private static long windowStart;
+    private static int windowReads;
 
     /** The last tick's reading of the real clock. */
     private static volatile long now;
@@ -46,8 +60,20 @@ final class CoarseNanoClock {
             return now;
         }
         long real = System.nanoTime();
-        wake();
+        if (busy(real)) {
+            wake();
+        }
         return real;
+    }
+
+    /** Counts a real reading; true once {@link #START_READS} came within one tick's time. */
+    private static boolean busy(long real) {
+        if (real - windowStart > TICK_NANOS) {
+            windowStart = real;
+            windowReads = 1;
+            return false;
+        }
+        return ++windowReads >= START_READS;
     }
 
     /** Whether the ticker is refreshing the value now (for tests). */
@@ -73,14 +99,15 @@ final class CoarseNanoClock {
         while (true) {
             read = true; // the reader that woke it counts as one
             waking.set(false);
-            while (read) {
+            for (int ticks = 0; read && ticks < SAMPLE_TICKS; ticks++) {
                 read = false;
                 now = System.nanoTime();
                 ticking = true;
                 LockSupport.parkNanos(TICK_NANOS);
             }
-            // A whole tick without a reader: stop. A reader that saw ticking a moment ago got a
-            // value at most one tick old; the next one reads the real clock and wakes this thread.
+            // A whole tick without a reader, or time to count again: stop. A reader that saw
+            // ticking a moment ago got a value at most one tick old; the next ones read the real
+            // clock and wake this thread once they are many enough.
             ticking = false;
             while (!waking.get()) {
                 LockSupport.park();

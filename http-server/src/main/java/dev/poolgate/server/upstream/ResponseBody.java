@@ -80,15 +80,22 @@ abstract sealed class ResponseBody extends InputStream {
 
     /**
      * More than 0 when the next read returns without waiting for upstream: some of the body (or its
-     * end) is buffered already. A stream's relay flushes to its client only when this is 0, so that
+     * end) is buffered already, or arrived in the socket. A stream's relay flushes to its client only when this is 0, so that
      * events that arrived together leave together, and none waits for a later one.
      */
     @Override
     public int available() {
-        return state == State.READING ? availableNow() : 0;
+        if (state != State.READING) {
+            return 0;
+        }
+        int buffered = availableNow();
+        return buffered > 0 ? buffered : connection.moreArrived() ? 1 : 0;
     }
 
-    /** See {@link #available()}: what this framing can read from the connection's buffer alone. */
+    /**
+     * See {@link #available()}: what this framing can read from the connection's buffer alone;
+     * when 0, {@link #available()} asks whether more arrived in the socket.
+     */
     abstract int availableNow();
 
     /** Whether the body's last byte was read, before a read returned -1 (a known length). */

@@ -53,6 +53,8 @@ final class UpstreamConnection {
     /** When the connection last became idle (connected, or a response ended). */
     private long idleSinceNanos;
     private InputStream in;
+    /** The TCP socket's own input, under TLS's: what arrived that no read took yet ({@link #moreArrived()}). */
+    private InputStream raw;
     private OutputStream out;
     private final byte[] buffer = new byte[16 * 1024];
     private int position;
@@ -205,6 +207,7 @@ final class UpstreamConnection {
             channel = tcp;
             idleSinceNanos = System.nanoTime();
             in = connected.getInputStream();
+            raw = plain.getInputStream();
             out = connected.getOutputStream();
             position = 0;
             limit = 0;
@@ -238,6 +241,20 @@ final class UpstreamConnection {
     /** How many bytes are buffered: readable without waiting. */
     int buffered() {
         return limit - position;
+    }
+
+    /**
+     * Whether bytes that no read took yet wait in the socket (one {@code FIONREAD} call): when
+     * {@link #buffered()} is 0, the next read then returns without waiting for upstream, or waits
+     * only for the rest of a TLS record that is arriving.
+     */
+    boolean moreArrived() {
+        InputStream current = raw;
+        try {
+            return current != null && socket != null && current.available() > 0;
+        } catch (IOException e) {
+            return false; // closed: the next read fails at once
+        }
     }
 
     /** Whether {@code lines} line ends are buffered, with at least one byte after the last of them. */

@@ -455,6 +455,8 @@ class Http1ConnectionTest {
             assertEquals("abc", new String(buffer, 0, response.body().read(buffer), StandardCharsets.US_ASCII));
             assertEquals(0, response.body().available(), "only the line end is here: the next read waits");
             endAllowed.countDown();
+            Await.until("the end arrived in the socket, unread: the next read does not wait", Duration.ofSeconds(10),
+                    () -> ((ResponseBody) response.body()).available() > 0);
             assertEquals(-1, response.body().read(buffer));
             assertEquals(0, response.body().available(), "an ended body has nothing more");
         }

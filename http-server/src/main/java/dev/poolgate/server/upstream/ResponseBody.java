@@ -80,8 +80,9 @@ abstract sealed class ResponseBody extends InputStream {
 
     /**
      * More than 0 when the next read returns without waiting for upstream: some of the body (or its
-     * end) is buffered already, or arrived in the socket. A stream's relay flushes to its client only when this is 0, so that
-     * events that arrived together leave together, and none waits for a later one.
+     * end) is buffered already, or arrived in the socket. A stream's relay flushes to its client
+     * only when this is 0, so that events that arrived together leave together, and none waits
+     * for a later one.
      */
     @Override
     public int available() {

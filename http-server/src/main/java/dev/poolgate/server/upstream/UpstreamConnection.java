@@ -21,8 +21,9 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * The transport under {@link Http1Connection}: one blocking socket upstream (TLS for
  * {@code https}, through the egress proxy's {@code CONNECT} tunnel when there is one), opened on
- * demand within the connect timeout, with buffered reads bounded by timeouts ({@link ReadDeadlines}). It knows nothing of
- * HTTP messages; {@link Http1Codec} writes and reads those over it.
+ * demand within the connect timeout, with buffered reads bounded by timeouts (enforced by
+ * {@link ReadDeadlines}, not by the socket). It knows nothing of HTTP messages; {@link Http1Codec}
+ * writes and reads those over it.
  *
  * <p>A keep-alive connection that upstream closed while it was idle (its keep-alive timeout) is
  * replaced before the next request goes out: a non-blocking read of the idle socket tells whether
@@ -53,7 +54,7 @@ final class UpstreamConnection {
     /** When the connection last became idle (connected, or a response ended). */
     private long idleSinceNanos;
     private InputStream in;
-    /** The TCP socket's own input, under TLS's: what arrived that no read took yet ({@link #moreArrived()}). */
+    /** The TCP socket's own input (under TLS's, for https): asked what arrived unread ({@link #moreArrived()}). */
     private InputStream raw;
     private OutputStream out;
     private final byte[] buffer = new byte[16 * 1024];

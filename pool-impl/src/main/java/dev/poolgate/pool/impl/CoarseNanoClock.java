@@ -98,7 +98,6 @@ final class CoarseNanoClock {
     private static void tick() {
         while (true) {
             read = true; // the reader that woke it counts as one
-            waking.set(false);
             for (int ticks = 0; read && ticks < SAMPLE_TICKS; ticks++) {
                 read = false;
                 now = System.nanoTime();
@@ -109,6 +108,11 @@ final class CoarseNanoClock {
             // ticking a moment ago got a value at most one tick old; the next ones read the real
             // clock and wake this thread once they are many enough.
             ticking = false;
+            // Only now may readers wake it again. Cleared at the start instead, a reader's wake
+            // meant for the start could land during the ticks and restart it once nobody reads.
+            // A wake lost between these two lines costs nothing: readers then read the real clock,
+            // and the next busy one wakes it.
+            waking.set(false);
             while (!waking.get()) {
                 LockSupport.park();
             }

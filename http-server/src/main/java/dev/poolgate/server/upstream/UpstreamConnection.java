@@ -422,8 +422,10 @@ final class UpstreamConnection {
 
     /**
      * Called by {@link ReadDeadlines}: when the read in progress is past its deadline at {@code now},
-     * marks it timed out and closes the socket, which fails the read. Exactly one of this and the
-     * reader's own end of the read decides, by compare-and-set.
+     * marks it timed out and closes the TCP channel, which fails the read. Exactly one of this and
+     * the reader's own end of the read decides, by compare-and-set. The channel, not the TLS socket
+     * over it: closing that one would try to send TLS's close message, which the sweeper must not
+     * wait for; a timed-out connection is not reused anyway.
      *
      * @return whether the read was timed out
      */
@@ -433,9 +435,13 @@ final class UpstreamConnection {
                 || !readDeadline.compareAndSet(deadline, TIMED_OUT)) {
             return false;
         }
-        Socket current = socket;
+        SocketChannel current = channel; // written before the read began, so before its deadline
         if (current != null) {
-            closeQuietly(current);
+            try {
+                current.close();
+            } catch (IOException e) {
+                // Closed already, or failing to: the read fails or ends either way.
+            }
         }
         return true;
     }

@@ -461,4 +461,31 @@ class Http1ConnectionTest {
             assertEquals(0, response.body().available(), "an ended body has nothing more");
         }
     }
+
+    @Test
+    void aTlsReadPastItsDeadlineIsEndedToo(@TempDir Path dir) throws Exception {
+        SSLContext context = SelfSignedCertificate.create(dir).context();
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+            peer.awaitClientClose();
+        }); Http1Connection connection = new Http1Connection(upstream.uri("https"),
+                new UpstreamTimeouts(LONG, LONG, Duration.ofSeconds(5)), context.getSocketFactory(), Duration.ZERO)) {
+            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
+            java.util.concurrent.CompletableFuture<IOException> failure = new java.util.concurrent.CompletableFuture<>();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    response.body().read(new byte[10]);
+                    failure.complete(null);
+                } catch (IOException e) {
+                    failure.complete(e);
+                }
+            });
+            Await.until("the body's read waits", Duration.ofSeconds(10),
+                    () -> reader.getState() == Thread.State.WAITING);
+            assertTrue(ReadDeadlines.SHARED.sweep(System.nanoTime() + Duration.ofSeconds(6).toNanos()) >= 1);
+            assertInstanceOf(SocketTimeoutException.class, failure.get(10, TimeUnit.SECONDS),
+                    "the read ends as a timeout, and the sweeper did not wait for TLS");
+        }
+    }
 }

@@ -124,10 +124,10 @@ final class KitServer extends HttpServer {
     int sweep(long now) {
         int count = 0;
         for (Connection connection : connections) {
-            if (connection.output.blockedSince(now) >= writeTimeoutNanos) {
+            if (connection.output.writing.waitedAt(now) >= writeTimeoutNanos) {
                 connection.cutOff();
                 count++;
-            } else if (connection.input.blockedSince(now) >= idleTimeoutNanos) {
+            } else if (connection.input.reading.waitedAt(now) >= idleTimeoutNanos) {
                 connection.closeSilent();
                 count++;
             }

@@ -18,26 +18,19 @@ final class SocketInput {
     int position;
     int limit;
 
-    /** When the socket read in progress began ({@link System#nanoTime()}), or 0 when none is. */
-    private volatile long readingSince;
+    /** The socket read in progress, for the server's sweeper. */
+    final BlockingCall reading = new BlockingCall();
 
     SocketInput(InputStream in) {
         this.in = in;
     }
 
-    /** How long the read in progress has waited at {@code now}, or a negative number when none is. */
-    long blockedSince(long now) {
-        long since = readingSince;
-        return since == 0 ? -1 : now - since;
-    }
-
     private int socketRead(byte[] target, int offset, int length) throws IOException {
-        long now = System.nanoTime();
-        readingSince = now == 0 ? 1 : now;
+        reading.begin();
         try {
             return in.read(target, offset, length);
         } finally {
-            readingSince = 0;
+            reading.end();
         }
     }
 

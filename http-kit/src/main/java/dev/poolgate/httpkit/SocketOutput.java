@@ -15,26 +15,19 @@ final class SocketOutput {
     private final OutputStream out;
     private final byte[] buffer = new byte[16 * 1024];
     private int count;
-    /** When the socket write in progress began ({@link System#nanoTime()}), or 0 when none is. */
-    private volatile long writingSince;
+    /** The socket write in progress, for the server's sweeper. */
+    final BlockingCall writing = new BlockingCall();
 
     SocketOutput(OutputStream out) {
         this.out = out;
     }
 
-    /** How long the write in progress has blocked at {@code now}, or a negative number when none is. */
-    long blockedSince(long now) {
-        long since = writingSince;
-        return since == 0 ? -1 : now - since;
-    }
-
     private void socketWrite(byte[] bytes, int offset, int length) throws IOException {
-        long now = System.nanoTime();
-        writingSince = now == 0 ? 1 : now;
+        writing.begin();
         try {
             out.write(bytes, offset, length);
         } finally {
-            writingSince = 0;
+            writing.end();
         }
     }
 

@@ -82,8 +82,7 @@ public final class LineAppender extends ConsoleAppender<ILoggingEvent> {
         if (!isStarted()) {
             return;
         }
-        writeThrough = true;
-        flush();
+        shutDown();
         if (writer != null) {
             LockSupport.unpark(writer);
         }
@@ -103,8 +102,8 @@ public final class LineAppender extends ConsoleAppender<ILoggingEvent> {
             return;
         }
         byte[] line = getEncoder().encode(event);
-        if (writeThrough || line.length > BUFFER_BYTES || event.getLevel().isGreaterOrEqual(Level.WARN)
-                || !buffered(line)) {
+        // buffered() also refuses a line larger than the buffer, and checks writeThrough again under its lock.
+        if (writeThrough || event.getLevel().isGreaterOrEqual(Level.WARN) || !buffered(line)) {
             write(line);
         }
     }
@@ -208,7 +207,7 @@ public final class LineAppender extends ConsoleAppender<ILoggingEvent> {
         }
     }
 
-    /** At JVM shutdown: every later line is written at once, and what is buffered now is written. */
+    /** On stop and at JVM shutdown: every later line is written at once, and what is buffered now is written. */
     private void shutDown() {
         writeThrough = true;
         flush();

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -379,27 +380,23 @@ class Http1ConnectionTest {
 
     @Test
     void anOpenIdleTlsConnectionPassesTheCheckAndIsReused(@TempDir Path dir) throws Exception {
-        SSLContext context = SelfSignedCertificate.create(dir).context();
-        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
-            while (peer.readRequest() != null) {
-                peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
-            }
-        }); Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS,
-                context.getSocketFactory(), Duration.ZERO)) {
-            for (int i = 0; i < 3; i++) {
-                assertEquals("ok", read(connection.send("GET", "/", NO_HEADERS, null)));
-            }
-            assertEquals(1, upstream.connections());
-        }
+        threeAnswersOnOneCheckedTlsConnection(dir, Duration.ZERO);
     }
 
     @Test
     void afterTheTlsCheckReadsWaitForASlowAnswerUpToTheTimeoutsNotTheChecksMillisecond(@TempDir Path dir)
             throws Exception {
+        threeAnswersOnOneCheckedTlsConnection(dir, Duration.ofMillis(50)); // far more than the check's 1 ms read
+    }
+
+    /** Three requests over TLS, each after the idle check, answered {@code delay} late: one connection. */
+    private static void threeAnswersOnOneCheckedTlsConnection(Path dir, Duration delay) throws Exception {
         SSLContext context = SelfSignedCertificate.create(dir).context();
         try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
             while (peer.readRequest() != null) {
-                Thread.sleep(50); // a slow upstream: far more than the check's 1 ms read
+                if (!delay.isZero()) {
+                    Thread.sleep(delay); // a slow upstream, the behaviour under test
+                }
                 peer.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
             }
         }); Http1Connection connection = new Http1Connection(upstream.uri("https"), TIMEOUTS,
@@ -413,28 +410,40 @@ class Http1ConnectionTest {
 
     @Test
     void readDeadlinesTimeOutOnlyReadsPastTheirDeadline() throws Exception {
-        try (RawUpstream upstream = new RawUpstream(peer -> {
-            peer.readRequest();
-            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
-            peer.awaitClientClose();
-        }); Http1Connection connection = new Http1Connection(upstream.uri("http"),
-                new UpstreamTimeouts(LONG, LONG, Duration.ofSeconds(5)))) {
-            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try {
-                    response.body().read(new byte[10]);
-                } catch (IOException expected) {
-                    // closed at the end of the test
-                }
-            });
+        try (RawUpstream upstream = new RawUpstream(HEADERS_THEN_SILENCE); Http1Connection connection =
+                new Http1Connection(upstream.uri("http"), new UpstreamTimeouts(LONG, LONG, Duration.ofSeconds(5)))) {
+            CompletableFuture<IOException> failure = blockedBodyRead(connection.send("GET", "/", NO_HEADERS, null));
             // A sweep now finds the read within its 5 s; one far in the future times it out.
-            Await.until("the body's read waits", Duration.ofSeconds(10),
-                    () -> reader.getState() == Thread.State.WAITING);
             assertEquals(0, ReadDeadlines.SHARED.sweep(System.nanoTime()));
-            assertTrue(reader.isAlive());
+            assertTrue(!failure.isDone(), "the read still waits");
             assertTrue(ReadDeadlines.SHARED.sweep(System.nanoTime() + Duration.ofSeconds(6).toNanos()) >= 1);
-            assertTrue(reader.join(Duration.ofSeconds(10)), "the timed-out read failed");
+            failure.get(10, TimeUnit.SECONDS); // the timed-out read failed
         }
+    }
+
+    /** An upstream that sends a chunked answer's headers and then nothing. */
+    private static final RawUpstream.Script HEADERS_THEN_SILENCE = peer -> {
+        peer.readRequest();
+        peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+        peer.awaitClientClose();
+    };
+
+    /**
+     * Reads {@code response}'s body on a thread of its own, once that read waits for upstream;
+     * completes with the read's failure (null if it returned).
+     */
+    private static CompletableFuture<IOException> blockedBodyRead(UpstreamResponse response) {
+        CompletableFuture<IOException> failure = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                response.body().read(new byte[10]);
+                failure.complete(null);
+            } catch (IOException e) {
+                failure.complete(e);
+            }
+        });
+        Await.until("the body's read waits", Duration.ofSeconds(10), () -> reader.getState() == Thread.State.WAITING);
+        return failure;
     }
 
     @Test
@@ -465,24 +474,11 @@ class Http1ConnectionTest {
     @Test
     void aTlsReadPastItsDeadlineIsEndedToo(@TempDir Path dir) throws Exception {
         SSLContext context = SelfSignedCertificate.create(dir).context();
-        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), peer -> {
-            peer.readRequest();
-            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
-            peer.awaitClientClose();
-        }); Http1Connection connection = new Http1Connection(upstream.uri("https"),
-                new UpstreamTimeouts(LONG, LONG, Duration.ofSeconds(5)), context.getSocketFactory(), Duration.ZERO)) {
-            UpstreamResponse response = connection.send("GET", "/", NO_HEADERS, null);
-            java.util.concurrent.CompletableFuture<IOException> failure = new java.util.concurrent.CompletableFuture<>();
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try {
-                    response.body().read(new byte[10]);
-                    failure.complete(null);
-                } catch (IOException e) {
-                    failure.complete(e);
-                }
-            });
-            Await.until("the body's read waits", Duration.ofSeconds(10),
-                    () -> reader.getState() == Thread.State.WAITING);
+        try (RawUpstream upstream = new RawUpstream(context.getServerSocketFactory(), HEADERS_THEN_SILENCE);
+                Http1Connection connection = new Http1Connection(upstream.uri("https"),
+                        new UpstreamTimeouts(LONG, LONG, Duration.ofSeconds(5)), context.getSocketFactory(),
+                        Duration.ZERO)) {
+            CompletableFuture<IOException> failure = blockedBodyRead(connection.send("GET", "/", NO_HEADERS, null));
             assertTrue(ReadDeadlines.SHARED.sweep(System.nanoTime() + Duration.ofSeconds(6).toNanos()) >= 1);
             assertInstanceOf(SocketTimeoutException.class, failure.get(10, TimeUnit.SECONDS),
                     "the read ends as a timeout, and the sweeper did not wait for TLS");

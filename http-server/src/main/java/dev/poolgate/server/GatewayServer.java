@@ -24,11 +24,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    /** How long after the server listens the pool is registered over JMX (see {@link #management}). */
+    static final Duration MANAGEMENT_DELAY = Duration.ofSeconds(1);
 
     private final ServerConfig config;
     private final Pool<ClaudeClient> pool;
@@ -52,10 +58,25 @@ public final class GatewayServer implements AutoCloseable {
     /** The upstream budget, or null when no limit is set. */
     private final UpstreamBudget budget;
     /**
-     * The pool's JMX registration, or null when another pool of its name holds the name; made
-     * once the server listens (the platform MBean server takes ~160 ms to set up on a cold start).
+     * The pool's JMX registration, or null until the management thread made it or when another pool
+     * of its name holds the name; guarded by {@link #managementLock}.
      */
-    private volatile PoolManagement.Registration jmx;
+    private PoolManagement.Registration jmx;
+    /**
+     * Guards {@link #jmx} and {@link #managementClosed}: the management thread registers the pool
+     * and {@link #close()} unregisters it, whichever order they come in.
+     */
+    private final ReentrantLock managementLock = new ReentrantLock();
+    private boolean managementClosed;
+    /**
+     * Registers the pool over JMX and the JVM's metric series {@link #MANAGEMENT_DELAY} after the
+     * server listens, off the way to the first answers: the platform MBean server and the JVM's
+     * management beans take ~130 ms of CPU on a cold start (docs/performance.md), which on two cores
+     * delayed the first answer when done during the start or right after it.
+     */
+    private Thread management;
+    /** Counted down by {@link #close()}: the management thread then registers nothing. */
+    private final CountDownLatch closing = new CountDownLatch(1);
     /** Set once shutdown begins: /health answers 503 and API requests are refused. */
     private final AtomicBoolean shuttingDown;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -140,8 +161,8 @@ public final class GatewayServer implements AutoCloseable {
         server.start();
         LOG.info("[STARTUP] Gateway listening on http://{}:{} (upstream: {})", config.host(),
                 server.getAddress().getPort(), upstream);
-        // After the server listens: the first requests need not wait for JMX, and start() returns registered.
-        gateway.jmx = jmx(pool);
+        gateway.management = Thread.ofPlatform().daemon().name("poolgate-management")
+                .start(() -> gateway.registerManagement(metrics));
         if (config.upstreamProxy() != null) {
             LOG.info("[STARTUP] Upstream connections tunnel through the egress proxy {}", config.upstreamProxy());
         }
@@ -158,16 +179,39 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Registers the pool over JMX (min/max and the acquire timeout adjustable there); a second
-     * gateway in one JVM with the same pool name (tests only) goes without.
+     * The management thread's work: registers the pool over JMX (min/max and the acquire timeout
+     * adjustable there; a second gateway in one JVM with the same pool name, tests only, goes
+     * without), unless the gateway closed meanwhile, then the JVM's metric series.
      */
-    private static PoolManagement.Registration jmx(Pool<ClaudeClient> pool) {
+    private void registerManagement(Metrics metrics) {
         try {
-            return PoolManagement.register(pool);
+            if (closing.await(MANAGEMENT_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            return; // nobody interrupts it but a JVM on its way out
+        }
+        managementLock.lock();
+        try {
+            if (managementClosed) {
+                return;
+            }
+            jmx = PoolManagement.register(pool);
         } catch (IllegalArgumentException e) {
             LOG.debug("[STARTUP] The pool is not registered over JMX: {}", e.getMessage());
-            return null;
+        } finally {
+            managementLock.unlock();
         }
+        metrics.registerJvmSeries();
+    }
+
+    /**
+     * Waits until the pool is registered over JMX and the JVM's metric series are
+     * ({@link #MANAGEMENT_DELAY} after the server listens), or until {@link #close()} made that
+     * moot; for tests and tools that look at JMX right after {@link #start}.
+     */
+    public void awaitManagement() throws InterruptedException {
+        management.join();
     }
 
     /**
@@ -300,8 +344,15 @@ public final class GatewayServer implements AutoCloseable {
         if (budget != null) {
             budget.close();
         }
-        if (jmx != null) {
-            jmx.close();
+        closing.countDown();
+        managementLock.lock();
+        try {
+            managementClosed = true;
+            if (jmx != null) {
+                jmx.close();
+            }
+        } finally {
+            managementLock.unlock();
         }
         pool.close();
         LOG.info("[SHUTDOWN] {} connection pool shut down successfully", connection);

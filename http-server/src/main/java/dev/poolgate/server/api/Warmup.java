@@ -2,7 +2,6 @@ package dev.poolgate.server.api;
 
 import dev.poolgate.httpkit.HttpDate;
 import java.lang.invoke.MethodHandles;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import javax.net.ssl.SSLContext;
@@ -11,9 +10,10 @@ import javax.net.ssl.SSLContext;
  * Start-up work done ahead, on a thread of its own, while the main thread reads the settings,
  * configures the log and fills the pool: Jackson's mappers (each class that uses one builds its
  * own, tens of milliseconds each on a cold JVM) and one pass over the request path's pure parts
- * (the Messages check, the usage scan of an answer and of a stream, an error body), an HTTP date
- * and the platform MBean server. So neither the router's construction nor the first request pays
- * for them (docs/performance.md).
+ * (the Messages check, the usage scan of an answer and of a stream, an error body) and an HTTP
+ * date. So neither the router's construction nor the first request pays for them
+ * (docs/performance.md). The platform MBean server is not made here: the gateway registers with it
+ * once it listens, on a thread of its own, so that it stays off the way to the first answer.
  *
  * <p>It writes no log line, touches no socket and shares no state: it only initializes classes and
  * runs functions on sample input. A class another thread needs meanwhile is initialized once, by
@@ -76,10 +76,8 @@ public final class Warmup {
             MethodHandles.lookup().ensureInitialized(Endpoints.class);
             MethodHandles.lookup().ensureInitialized(BatchResultsUrls.class);
             // Shared machinery the first request meets: an HTTP date (the Date header: the locale's day
-            // and month names), and the platform MBean server the pool registers with once the server
-            // listens.
+            // and month names).
             HttpDate.now();
-            ManagementFactory.getPlatformMBeanServer();
         } catch (RuntimeException | IllegalAccessException e) {
             // Nothing to do: the same code runs again when a request needs it, and fails there if it must.
         }

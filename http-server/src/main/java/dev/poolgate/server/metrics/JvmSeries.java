@@ -2,6 +2,7 @@ package dev.poolgate.server.metrics;
 
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The standard JVM and process metrics, from the official Prometheus Java client's
@@ -9,32 +10,33 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * {@code process_start_time_seconds}, {@code process_open_fds}, {@code jvm_memory_used_bytes} by area
  * and {@code jvm_memory_pool_*} by pool, {@code jvm_gc_collection_seconds}, {@code jvm_threads_*},
  * class loading, buffer pools and the runtime's version. They are read at scrape time only.
+ *
+ * <p>Registering them sets up the JVM's management beans, ~200 ms of CPU on a cold start, so it is
+ * done once, late: by the gateway's management thread once the server listens, or by the first
+ * scrape if that comes first. Whichever comes second waits for the first; no scrape misses a series.
  */
 final class JvmSeries {
 
-    private JvmSeries() {
+    /** Guards {@link #registered} and makes the registration happen once. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PrometheusRegistry registry;
+    private boolean registered;
+
+    /** The series of {@code registry}, the gateway's own (never the client's default); nothing registered yet. */
+    JvmSeries(PrometheusRegistry registry) {
+        this.registry = registry;
     }
 
-    /** Registers the series in {@code registry}, the gateway's own (never the client's default). */
-    static void register(PrometheusRegistry registry) {
-        JvmMetrics.builder().register(registry);
-    }
-
-    /**
-     * Registers the series on a thread of their own and returns it: the JVM's management beans
-     * take ~60 ms to set up on a cold start, which need not delay the gateway's first request. A
-     * scrape waits for the thread first ({@link #await}), so no scrape misses a series.
-     */
-    static Thread registerInBackground(PrometheusRegistry registry) {
-        return Thread.ofPlatform().daemon().name("poolgate-jvm-metrics").start(() -> register(registry));
-    }
-
-    /** Waits until the series are registered; an interrupt ends the wait early and stays set. */
-    static void await(Thread registering) {
+    /** Registers the series unless that was done already; returns once they are registered. */
+    void ensureRegistered() {
+        lock.lock();
         try {
-            registering.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (!registered) {
+                JvmMetrics.builder().register(registry);
+                registered = true;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -47,8 +47,8 @@ public final class Metrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    /** Registers the JVM and process series; every scrape waits for it (see JvmSeries). */
-    private final Thread jvmSeries;
+    /** The JVM and process series, registered late (see JvmSeries). */
+    private final JvmSeries jvmSeries;
 
     private final Counter requests;
     private final Histogram latency;
@@ -187,7 +187,7 @@ public final class Metrics {
                 }).register(registry);
         acquireWait = histogram("poolgate_pool_acquire_wait_seconds", "Time requests waited for a pooled client",
                 WAIT_BOUNDS).labelValues();
-        jvmSeries = JvmSeries.registerInBackground(registry);
+        jvmSeries = new JvmSeries(registry);
     }
 
     /** The pool whose stats are exported (set once it exists). */
@@ -304,9 +304,17 @@ public final class Metrics {
         upstreamRetries.inc();
     }
 
+    /**
+     * Registers the JVM and process series unless a scrape did already. The gateway calls it off the
+     * start's path, once the server listens (see JvmSeries); every scrape makes sure of it too.
+     */
+    public void registerJvmSeries() {
+        jvmSeries.ensureRegistered();
+    }
+
     /** The text exposition (text/plain; version=0.0.4). */
     public String scrape() {
-        JvmSeries.await(jvmSeries);
+        jvmSeries.ensureRegistered();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
         Pool<?> current = pool;
         scraping.set(current == null ? null : current.stats());

@@ -90,12 +90,24 @@ probe() {
     2>/dev/null || true
 }
 
-# Waits until a POST to base URL $1 answers 200; prints ms since $2 (ns).
+# A pipe that is never written: `read -t` on it waits without starting a process (sleep would).
+exec 9<> <(:)
+# Waits until a POST to base URL $1 answers 200; prints ms since $2 (ns). It first waits, within
+# this shell, until the port accepts a connection (every 2 ms, starting no process: not even date,
+# the deadline is bash's SECONDS), then POSTs with curl every 5 ms. A curl process costs ~20 ms of
+# CPU here: polling with it from the first millisecond took a good part of two cores from a
+# subject that was still starting.
 wait_ready() {
-  local url=$1 t0=$2 deadline=$(( $(date +%s) + READY_LIMIT_S ))
+  local url=$1 t0=$2 deadline=$(( SECONDS + READY_LIMIT_S )) hostport
+  hostport=${url#*://}; hostport=${hostport%%/*}
+  until exec 3<>"/dev/tcp/${hostport%:*}/${hostport##*:}"; do
+    if (( SECONDS > deadline )); then log "$url not listening in ${READY_LIMIT_S}s"; return 1; fi
+    read -r -t 0.002 -u 9 || true
+  done 2>/dev/null
+  exec 3>&-
   while [[ $(probe "$url") != 200 ]]; do
-    if (( $(date +%s) > deadline )); then log "$url not ready in ${READY_LIMIT_S}s"; return 1; fi
-    sleep 0.005
+    if (( SECONDS > deadline )); then log "$url not ready in ${READY_LIMIT_S}s"; return 1; fi
+    read -r -t 0.005 -u 9 || true
   done
   echo $(( ($(now_ns) - t0) / 1000000 ))
 }
@@ -143,19 +155,22 @@ log "TLS stub backend on localhost:$TLS_STUB_PORT (pid $TLS_STUB_PID)"
 
 # The JVM options bin/poolgate starts the gateway with (its default settings and its start-up cache: an AOT cache on JDK
 # 25+, else a class-data archive, one per subject and upstream kind, as a user's own earlier start
-# would have written it), plus trust in the TLS stub's certificate through the JDK's standard
-# trust-store properties.
+# would have written it). The TLS stub's certificate is trusted through --upstream-ca-file, the
+# gateway's way to trust a private CA, from the same PEM file nginx gets.
 # bin/poolgate's default JVM settings (POOLGATE_JVM_DEFAULTS replaces them here too; empty: the JVM's own).
 BIN_DEFAULTS=$(sed -n 's/^defaults=\${POOLGATE_JVM_DEFAULTS-"\(.*\)"}$/\1/p' "$ROOT/bin/poolgate")
 read -r -a JVM_DEFAULTS <<<"${POOLGATE_JVM_DEFAULTS-$BIN_DEFAULTS}"
-POOLGATE_JVM=("${JVM_DEFAULTS[@]}" "-Djavax.net.ssl.trustStore=$WORK/stub.p12" -Djavax.net.ssl.trustStorePassword=changeit
-  -Djavax.net.ssl.trustStoreType=PKCS12)
+POOLGATE_JVM=("${JVM_DEFAULTS[@]}")
 JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
 # startup_cache FILE-STEM: the flags that write the cache on a first start and map it afterwards.
+# As bin/poolgate: with C1 only, no method profiles are recorded or replayed.
 startup_cache() {
   if (( JAVA_MAJOR >= 25 )); then
-    if [[ -f $1.aot ]]; then echo "-XX:AOTCache=$1.aot -Xlog:aot*=off -Xlog:cds*=off"
-    else echo "-XX:AOTCacheOutput=$1.aot -Xlog:aot*=off -Xlog:cds*=off"; fi
+    local training=""
+    [[ " ${JVM_DEFAULTS[*]} " == *" -XX:TieredStopAtLevel=1 "* ]] \
+      && training="-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -XX:-AOTReplayTraining"
+    if [[ -f $1.aot ]]; then echo "-XX:AOTCache=$1.aot -Xlog:aot*=off -Xlog:cds*=off $training"
+    else echo "-XX:AOTCacheOutput=$1.aot -Xlog:aot*=off -Xlog:cds*=off $training"; fi
   else
     echo "-XX:+AutoCreateSharedArchive -XX:SharedArchiveFile=$1.jsa -Xlog:cds*=off"
   fi
@@ -168,9 +183,10 @@ read -r -a CUSTOM_JVM_OPTS <<<"${CUSTOM_JVM:-}"
 # start_subject NAME UPSTREAM: sets SUBJ_PID, SUBJ_URL, READY_MS (start to first served request),
 # and UP_PID (the stub it sends to).
 start_subject() {
-  local name=$1 upstream=$2 t0 port up_url up_port
+  local name=$1 upstream=$2 t0 port up_url up_port trust=()
   if [[ $upstream == tls ]]; then
     up_port=$TLS_STUB_PORT; up_url="https://localhost:$TLS_STUB_PORT"; UP_PID=$TLS_STUB_PID
+    trust=(--upstream-ca-file "$WORK/stub.pem")
   else
     up_port=$STUB_PORT; up_url="http://127.0.0.1:$STUB_PORT"; UP_PID=$STUB_PID
   fi
@@ -188,7 +204,7 @@ start_subject() {
       "$JAVA" "${POOLGATE_JVM[@]}" "${extra[@]}" "${cache[@]}" \
         -jar "$SERVER_JAR" \
         --port "$port" --anthropic-base-url "$up_url" \
-        --anthropic-api-key k --upstream-health-path /health --pool-enabled "$pool" \
+        --anthropic-api-key k --upstream-health-path /health --pool-enabled "$pool" "${trust[@]}" \
         >"$WORK/$name.log" 2>&1 &
       SUBJ_PID=$!; STARTED+=("$SUBJ_PID")
       READY_MS=$(wait_ready "$SUBJ_URL" "$t0")

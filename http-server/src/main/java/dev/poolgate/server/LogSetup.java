@@ -5,7 +5,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.Configurator;
-import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
@@ -33,8 +32,11 @@ import java.time.Duration;
  * </ul>
  * A {@code -Dlogback.configurationFile}, or a {@code logback-test.xml} on the class path, still
  * wins: then this steps aside and logback reads that file as usual.
+ *
+ * <p>It carries no {@code @ConfiguratorRank}: logback runs the configurators it finds as services
+ * before its own whatever their rank (the rank only orders several found ones, and the gateway's
+ * jar has one), and reading the annotation made the JDK generate two proxy classes at every start.
  */
-@ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %level %msg%n";

@@ -63,11 +63,11 @@ public final class GatewayServer implements AutoCloseable {
      */
     private PoolManagement.Registration jmx;
     /**
-     * Guards {@link #jmx} and {@link #managementClosed}: the management thread registers the pool
-     * and {@link #close()} unregisters it, whichever order they come in.
+     * Guards {@link #jmx}: the management thread registers the pool unless {@link #closing} was
+     * counted down, and {@link #close()} counts it down, then unregisters what was registered, so
+     * whichever order they come in, no registration outlives the gateway.
      */
     private final ReentrantLock managementLock = new ReentrantLock();
-    private boolean managementClosed;
     /**
      * Registers the pool over JMX and the JVM's metric series {@link #MANAGEMENT_DELAY} after the
      * server listens, off the way to the first answers: the platform MBean server and the JVM's
@@ -193,7 +193,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         managementLock.lock();
         try {
-            if (managementClosed) {
+            if (closing.getCount() == 0) {
                 return;
             }
             jmx = PoolManagement.register(pool);
@@ -347,7 +347,6 @@ public final class GatewayServer implements AutoCloseable {
         closing.countDown();
         managementLock.lock();
         try {
-            managementClosed = true;
             if (jmx != null) {
                 jmx.close();
             }

@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * class loading, buffer pools and the runtime's version. They are read at scrape time only.
  *
  * <p>Registering them sets up the JVM's management beans, ~200 ms of CPU on a cold start, so it is
- * done once, late: by the gateway's management thread once the server listens, or by the first
- * scrape if that comes first. Whichever comes second waits for the first; no scrape misses a series.
+ * done once, late: by the gateway's management thread a second after the server listens, or by
+ * the first scrape if that comes first. Whichever comes second waits for the first; no scrape
+ * misses a series.
  */
 final class JvmSeries {
 

@@ -13,7 +13,8 @@ import javax.net.ssl.SSLContext;
  * (the Messages check, the usage scan of an answer and of a stream, an error body) and an HTTP
  * date. So neither the router's construction nor the first request pays for them
  * (docs/performance.md). The platform MBean server is not made here: the gateway registers with it
- * once it listens, on a thread of its own, so that it stays off the way to the first answer.
+ * a second after it listens, on a thread of its own, so that it stays off the way to the first
+ * answers.
  *
  * <p>It writes no log line, touches no socket and shares no state: it only initializes classes and
  * runs functions on sample input. A class another thread needs meanwhile is initialized once, by
@@ -75,8 +76,7 @@ public final class Warmup {
             ApiError.invalidRequest("warm-up").body("req_0");
             MethodHandles.lookup().ensureInitialized(Endpoints.class);
             MethodHandles.lookup().ensureInitialized(BatchResultsUrls.class);
-            // Shared machinery the first request meets: an HTTP date (the Date header: the locale's day
-            // and month names).
+            // Shared machinery the first request meets: the Date header's date.
             HttpDate.now();
         } catch (RuntimeException | IllegalAccessException e) {
             // Nothing to do: the same code runs again when a request needs it, and fails there if it must.

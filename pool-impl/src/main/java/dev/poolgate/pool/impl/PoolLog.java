@@ -54,12 +54,10 @@ final class PoolLog implements PoolListener {
             return;
         }
         if (event instanceof PoolEvent.Acquiring || event instanceof PoolEvent.Acquired
-                || event instanceof PoolEvent.Releasing) {
+                || event instanceof PoolEvent.Releasing || event instanceof PoolEvent.Resized) {
             return; // the manager's lines (ManagerLog)
         }
-        if (event instanceof PoolEvent.Resized) {
-            return; // the manager's line (ManagerLog)
-        } else if (event instanceof PoolEvent.Starting e) {
+        if (event instanceof PoolEvent.Starting e) {
             LOG.info("[POOL] Initializing {} pool (min={}, max={})", config.name(), e.minSize(), e.maxSize());
         } else if (event instanceof PoolEvent.Started e) {
             started(e);

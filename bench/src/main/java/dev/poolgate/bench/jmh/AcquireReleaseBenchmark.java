@@ -27,7 +27,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Acquire+release throughput of each subject, pool of 10, on 1, 8 and 64 platform threads (one
  * benchmark method per thread count), with three holds between acquire and release:
  * <ul>
- *   <li>{@code zero}: release at once, the pool's own cost only;
+ *   <li>{@code zero}: release at once, the pool's own cost only (the connection the caller uses
+ *       goes to the {@link Blackhole}, not the pool's handle: see {@link BenchPool#connection});
  *   <li>{@code cpu}: {@value #CPU_TOKENS} tokens of {@link Blackhole#consumeCPU} (a few hundred ns);
  *   <li>{@code parked}: {@code LockSupport.parkNanos} of 20-100 µs at random, like a short I/O call.
  * </ul>
@@ -112,7 +113,7 @@ public class AcquireReleaseBenchmark {
         }
         try {
             switch (holdKind) {
-                case 0 -> blackhole.consume(handle);
+                case 0 -> blackhole.consume(pool.connection(handle));
                 case 1 -> Blackhole.consumeCPU(CPU_TOKENS);
                 default -> LockSupport.parkNanos(
                         ThreadLocalRandom.current().nextLong(PARK_MIN_NANOS, PARK_MAX_NANOS + 1));

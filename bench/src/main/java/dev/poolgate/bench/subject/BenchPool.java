@@ -16,6 +16,16 @@ public interface BenchPool extends AutoCloseable {
      */
     Object acquire() throws InterruptedException;
 
+    /**
+     * The connection the caller uses through {@code handle}: what a zero-hold cycle hands to JMH's
+     * {@code Blackhole}. For most pools the handle is that object; where it wraps it (a lease, a
+     * claimed slot) the wrapper is the pool's own affair, and consuming it would make it escape
+     * whatever the pool does.
+     */
+    default Object connection(Object handle) {
+        return handle;
+    }
+
     /** Returns a handle that {@link #acquire()} gave this thread. */
     void release(Object handle);
 

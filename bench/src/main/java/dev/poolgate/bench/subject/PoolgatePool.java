@@ -47,6 +47,11 @@ final class PoolgatePool implements BenchPool {
     }
 
     @Override
+    public Object connection(Object handle) {
+        return ((Lease<?>) handle).connection();
+    }
+
+    @Override
     public void release(Object handle) {
         ((Lease<?>) handle).close();
     }

@@ -70,6 +70,12 @@ final class StormpotPool implements BenchPool {
 
     @Override
     @SuppressWarnings("unchecked")
+    public Object connection(Object handle) {
+        return ((Pooled<Object>) handle).object;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
     public void release(Object handle) {
         ((Pooled<Object>) handle).release();
     }

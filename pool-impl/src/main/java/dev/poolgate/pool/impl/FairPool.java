@@ -139,7 +139,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     public Lease<T> acquire(Duration timeout) {
         LeaseOwner.checkTimeout(timeout);
         boolean observed = state.handOutsObserved.getAsBoolean();
-        if (!observed && state.waiters.size() == 0 && state.running()) {
+        if (!observed && leakThresholdNanos == 0 && state.waiters.size() == 0 && state.running()) {
             Lease<T> lease = acquireFast();
             if (lease != null) {
                 return lease;
@@ -460,13 +460,13 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         if (!connection.fresh) {
             connection.reuses++;
         }
-        long now = leakThresholdNanos > 0 ? state.clock.nanoTime() : 0; // only leak detection reads it
-        Throwable acquiredAt = leakThresholdNanos > 0
-                ? new Throwable("Connection " + connection.id + " acquired by " + Thread.currentThread())
-                : null;
-        PooledLease<T> lease = new PooledLease<>(this, connection, now, acquiredAt, hint);
-        connection.markLeased(lease);
-        return lease;
+        if (leakThresholdNanos > 0) { // under the lock: with leak detection on, every hand-out takes it
+            connection.acquiredNanos = state.clock.nanoTime();
+            connection.acquiredAt = new Throwable("Connection " + connection.id + " acquired by "
+                    + Thread.currentThread());
+            connection.leakReported = false;
+        }
+        return new PooledLease<>(this, connection, hint);
     }
 
     /** Reports a hand-out (its reuse, if it was one, then the lease) and returns the lease. */
@@ -515,7 +515,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         PooledConnection<T> connection = lease.pooled;
         boolean observed = state.handOutsObserved.getAsBoolean();
         long now = state.clock.coarseNanoTime(); // the last-use stamp; a millisecond is precise enough
-        if (!invalidate && !observed && state.waiters.size() == 0 && state.running() && !lease.leakReported
+        if (!invalidate && !observed && leakThresholdNanos == 0 && state.waiters.size() == 0 && state.running()
                 && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()) {
             releaseFast(lease, now);
         } else {
@@ -543,9 +543,11 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 return;
             }
             connection.stampReturned(now);
-            if (lease.leakReported) {
+            if (connection.leakReported) {
                 leakEvent = new PoolEvent.LeakReturned(connection.id,
-                        Duration.ofNanos(Math.max(0, now - lease.acquiredNanos)));
+                        Duration.ofNanos(Math.max(0, now - connection.acquiredNanos)));
+                connection.leakReported = false;
+                connection.acquiredAt = null;
             }
             DestroyReason reason = invalidate ? DestroyReason.INVALIDATED
                     : !state.running() ? DestroyReason.SHUTDOWN
@@ -590,7 +592,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             connection.stampReturned(now);
             state.idle.push(connection);
         } else {
-            if (!connection.heldBy(lease)) {
+            if (!connection.heldBy(lease.word)) {
                 lease.end(false, PooledConnection.State.HELD); // a second ending: throws, or changes nothing
                 return;
             }
@@ -733,8 +735,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                 // Past the drain time: leased connections are taken back. Connections the pool's own
                 // threads hold are destroyed by those threads when their work ends.
                 for (PooledConnection<T> connection : state.liveCopy()) {
-                    PooledLease<T> lease = connection.lease();
-                    if (lease != null && lease.revoke()) {
+                    if (connection.revoke()) {
                         removals.add(state.remove(connection, DestroyReason.SHUTDOWN));
                         victims.add(connection);
                     }

@@ -137,11 +137,11 @@ final class Maintenance<T> {
                 state.idle.restore(idle);
                 if (leakThresholdNanos > 0) {
                     for (PooledConnection<T> connection : state.live) {
-                        PooledLease<T> lease = connection.lease();
-                        if (lease != null && !lease.leakReported && now - lease.acquiredNanos >= leakThresholdNanos) {
-                            lease.leakReported = true;
+                        if (connection.state() == PooledConnection.State.LEASED && !connection.leakReported
+                                && now - connection.acquiredNanos >= leakThresholdNanos) {
+                            connection.leakReported = true;
                             leaks.add(new PoolEvent.LeakSuspected(connection.id,
-                                    Duration.ofNanos(now - lease.acquiredNanos), lease.acquiredAt));
+                                    Duration.ofNanos(now - connection.acquiredNanos), connection.acquiredAt));
                         }
                     }
                 }
@@ -250,9 +250,8 @@ final class Maintenance<T> {
             }
             if (leakThresholdNanos > 0) {
                 for (PooledConnection<T> connection : state.live) {
-                    PooledLease<T> lease = connection.lease();
-                    if (lease != null && !lease.leakReported) {
-                        next = earlier(next, lease.acquiredNanos + leakThresholdNanos);
+                    if (connection.state() == PooledConnection.State.LEASED && !connection.leakReported) {
+                        next = earlier(next, connection.acquiredNanos + leakThresholdNanos);
                     }
                 }
             }

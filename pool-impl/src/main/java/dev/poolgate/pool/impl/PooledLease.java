@@ -1,70 +1,36 @@
 package dev.poolgate.pool.impl;
 
 import dev.poolgate.pool.Lease;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
 /**
- * One hand-out of a {@link PooledConnection}. While it lasts, the connection's state is this lease;
- * ending it is one compare-and-set of that state ({@link PooledConnection#endLease}), so a second
- * ending is detected however the two calls race, with or without the owner's lock, and the
- * release's fast path needs no other fence.
+ * One hand-out of a {@link PooledConnection}. It holds the connection while the connection's state
+ * word is the one it was handed out with ({@link #word}); ending it is one compare-and-set of that
+ * word ({@link PooledConnection#endLease}), so a second ending is detected however the two calls
+ * race, with or without the owner's lock, and the release's fast path needs no other fence.
+ * The connection refers to no lease (its word holds only the lease's number), so on the fast path,
+ * once the caller's use of a lease is inlined, the JIT may keep it in registers: a cycle then
+ * allocates nothing.
  */
 final class PooledLease<T> implements Lease<T> {
 
     final LeaseOwner<T> owner;
     final PooledConnection<T> pooled;
+    /** The connection's state word while this lease holds it: its number and LEASED. */
+    final long word;
     private final long useCount;
     private final long lastReturnedNanos;
-    final long acquiredNanos;
-    /** The acquirer's stack when leak detection is on, else null. */
-    final Throwable acquiredAt;
-
-    private static final int OPEN = 0;
-    private static final int CLOSED = 1;
-    private static final int INVALIDATED = 2;
-    /** Ended by the pool itself: destroyed after the drain time of a shutdown. */
-    private static final int REVOKED = 3;
-    /** How long a second ending waits for the first to record how it ended: far beyond the few instructions it takes. */
-    private static final int MAX_SPINS = 100_000;
-
-    private static final VarHandle END;
-
-    static {
-        try {
-            END = MethodHandles.lookup().findVarHandle(PooledLease.class, "end", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /**
-     * How the lease ended, or OPEN: written once, right after the compare-and-set that ended it, by
-     * the thread that won it, with a release store (that compare-and-set was the fence); read with
-     * acquire semantics by a second ending, to tell a harmless one from a mistake.
-     */
-    private int end;
-
     /** The hint of the platform thread whose fast path acquired it, else null. */
     final ThreadHint<T> hint;
 
-    /** Reported as a possible leak; set by maintenance under the owner's lock, read by the releaser. */
-    volatile boolean leakReported;
-
-    PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, long acquiredNanos, Throwable acquiredAt) {
-        this(owner, pooled, acquiredNanos, acquiredAt, null);
-    }
-
-    PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, long acquiredNanos, Throwable acquiredAt,
-            ThreadHint<T> hint) {
+    /** Makes {@code pooled}, which the caller holds, its next lease; with or without the owner's lock. */
+    PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, ThreadHint<T> hint) {
         this.owner = owner;
         this.pooled = pooled;
         this.useCount = pooled.useCount;
         this.lastReturnedNanos = pooled.lastReturnedNanos;
-        this.acquiredNanos = acquiredNanos;
-        this.acquiredAt = acquiredAt;
         this.hint = hint;
+        this.word = pooled.markLeased();
     }
 
     /**
@@ -91,53 +57,28 @@ final class PooledLease<T> implements Lease<T> {
      * @throws IllegalStateException if the lease already ended otherwise
      */
     boolean end(boolean invalidate, PooledConnection.State next) {
-        return endAs(invalidate ? INVALIDATED : CLOSED, next) || endedBefore(invalidate);
-    }
-
-    /** The compare-and-set that ends the lease, then the record of how (its winner's only); false if it lost. */
-    private boolean endAs(int how, PooledConnection.State next) {
-        if (pooled.endLease(this, next)) {
-            END.setRelease(this, how);
-            return true;
-        }
-        return false;
+        return pooled.endLease(word, invalidate ? PooledConnection.INVALIDATED : PooledConnection.CLOSED, next)
+                || endedBefore(invalidate);
     }
 
     /** A second ending: false if harmless, else the exception. */
     private boolean endedBefore(boolean invalidate) {
-        int ended;
-        for (int spins = 0; (ended = (int) END.getAcquire(this)) == OPEN; spins++) {
-            // Ended a moment ago by another thread, which records how right after its compare-and-set.
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else if (spins < MAX_SPINS) {
-                Thread.yield();
-            } else {
-                // Never recorded: the connection left the pool without its lease ending (a bug the
-                // pool's assertions look for); this ending changes nothing rather than hang.
-                return false;
-            }
-        }
-        if (ended == REVOKED || (!invalidate && ended == INVALIDATED)) {
+        int ended = pooled.endingOf(word);
+        if (ended == PooledConnection.REVOKED || (!invalidate && ended == PooledConnection.INVALIDATED)) {
             return false;
         }
         throw new IllegalStateException("Connection " + pooled.id + " released twice; a lease ends once, by "
                 + "close() or invalidate()");
     }
 
-    /** The pool takes the lease back at shutdown (the connection is then HELD by the pool); false if its holder ended it first. */
-    boolean revoke() {
-        return endAs(REVOKED, PooledConnection.State.HELD);
-    }
-
     boolean ended() {
-        return !pooled.heldBy(this);
+        return !pooled.heldBy(word);
     }
 
     @Override
     public T connection() {
-        if (!pooled.heldBy(this)) {
-            boolean revoked = (int) END.getAcquire(this) == REVOKED;
+        if (!pooled.heldBy(word)) {
+            boolean revoked = pooled.endingOf(word) == PooledConnection.REVOKED;
             throw new IllegalStateException("The lease of connection " + pooled.id + " has ended"
                     + (revoked ? " (the " + owner.name() + " pool closed)" : "") + "; acquire a new one");
         }
@@ -171,7 +112,7 @@ final class PooledLease<T> implements Lease<T> {
 
     @Override
     public void close() {
-        if ((int) END.getAcquire(this) == INVALIDATED) { // a close() after invalidate(), as try-with-resources makes
+        if (pooled.endingOf(word) == PooledConnection.INVALIDATED) { // a close() after invalidate(), as try-with-resources makes
             return;
         }
         owner.end(this, false);

@@ -238,8 +238,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
                     creation.abandoned = true;
                 } else {
                     pooled.useCount = 1;
-                    PooledLease<T> lease = new PooledLease<>(this, pooled, now, null);
-                    pooled.markLeased(lease);
+                    PooledLease<T> lease = new PooledLease<>(this, pooled, null);
                     leases.add(lease);
                     creation.lease = lease;
                     creation.announcement = new PoolEvent.Created(pooled.id, PoolEvent.Purpose.UNPOOLED,
@@ -404,7 +403,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
                 }
                 List<PooledLease<T>> left = new java.util.ArrayList<>();
                 for (PooledLease<T> lease : List.copyOf(leases)) {
-                    if (!lease.revoke()) {
+                    if (!lease.pooled.revoke()) {
                         continue; // its holder is ending it right now: end() destroys it
                     }
                     left.add(lease);

@@ -176,6 +176,7 @@ class LeaseTest {
         try (Lease<TestConnection> second = pool.acquire()) {
             assertThrows(IllegalStateException.class, first::connection);
             assertThrows(IllegalStateException.class, first::close, "an old lease must not end the new one");
+            assertThrows(IllegalStateException.class, first::invalidate, "nor invalidate it");
             assertEquals(1, pool.stats().inUseConnections());
             second.connection().enter();
             second.connection().exit();

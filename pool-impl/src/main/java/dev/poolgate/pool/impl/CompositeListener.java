@@ -14,9 +14,20 @@ final class CompositeListener implements PoolListener {
     private static final Logger LOG = LoggerFactory.getLogger(CompositeListener.class);
 
     private final PoolListener[] listeners;
+    /** The pool's own logs among them (null if absent), asked directly: the check runs on every acquire. */
+    private final PoolLog poolLog;
+    private final ManagerLog managerLog;
+    /** The rest, asked through {@link PoolListener#observesHandOuts()}. */
+    private final PoolListener[] others;
 
     private CompositeListener(PoolListener[] listeners) {
         this.listeners = listeners;
+        this.poolLog = java.util.Arrays.stream(listeners).filter(PoolLog.class::isInstance).map(PoolLog.class::cast)
+                .findFirst().orElse(null);
+        this.managerLog = java.util.Arrays.stream(listeners).filter(ManagerLog.class::isInstance)
+                .map(ManagerLog.class::cast).findFirst().orElse(null);
+        this.others = java.util.Arrays.stream(listeners)
+                .filter(l -> l != poolLog && l != managerLog).toArray(PoolListener[]::new);
     }
 
     /** The listeners in the order they hear each event; {@link PoolListener#NONE} is left out. */
@@ -33,11 +44,11 @@ final class CompositeListener implements PoolListener {
      */
     @Override
     public boolean observesHandOuts() {
-        for (PoolListener listener : listeners) {
-            boolean quiet = listener instanceof PoolLog log ? !log.logsHandOuts()
-                    : listener instanceof ManagerLog manager ? !manager.logsHandOuts()
-                    : !listener.observesHandOuts();
-            if (!quiet) {
+        if ((poolLog != null && poolLog.logsHandOuts()) || (managerLog != null && managerLog.logsHandOuts())) {
+            return true;
+        }
+        for (PoolListener listener : others) {
+            if (listener.observesHandOuts()) {
                 return true;
             }
         }

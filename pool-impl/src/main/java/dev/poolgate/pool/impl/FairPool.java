@@ -233,7 +233,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
         DestroyReason rejected = state.needsValidation(connection) ? validate(connection) : null;
         boolean interrupted = Thread.currentThread().isInterrupted();
         if (rejected == null && !interrupted) {
-            return claim(connection, hint);
+            return claim(connection, hint, true);
         }
         giveUpFast(connection, rejected, interrupted);
         return null;
@@ -450,11 +450,14 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
 
     /** Makes a connection the caller holds (HELD) its lease; with or without the lock. */
     private PooledLease<T> claim(PooledConnection<T> connection) {
-        return claim(connection, null);
+        return claim(connection, null, false);
     }
 
-    /** As {@link #claim(PooledConnection)}, on the fast path of a platform thread with its hint. */
-    private PooledLease<T> claim(PooledConnection<T> connection, ThreadHint<T> hint) {
+    /**
+     * As {@link #claim(PooledConnection)}; on the fast path ({@code unobserved}) with the hint of a
+     * platform thread.
+     */
+    private PooledLease<T> claim(PooledConnection<T> connection, ThreadHint<T> hint, boolean unobserved) {
         assert connection.state() == PooledConnection.State.HELD;
         connection.useCount++;
         if (!connection.fresh) {
@@ -466,7 +469,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
                     + Thread.currentThread());
             connection.leakReported = false;
         }
-        return new PooledLease<>(this, connection, hint);
+        return new PooledLease<>(this, connection, hint, unobserved);
     }
 
     /** Reports a hand-out (its reuse, if it was one, then the lease) and returns the lease. */
@@ -513,7 +516,7 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
     @Override
     public void end(PooledLease<T> lease, boolean invalidate) {
         PooledConnection<T> connection = lease.pooled;
-        boolean observed = state.handOutsObserved.getAsBoolean();
+        boolean observed = !lease.unobserved && state.handOutsObserved.getAsBoolean();
         long now = state.clock.coarseNanoTime(); // the last-use stamp; a millisecond is precise enough
         if (!invalidate && !observed && leakThresholdNanos == 0 && state.waiters.size() == 0 && state.running()
                 && !connection.expiredAt(now) && state.liveCount <= state.config.maxSize()) {

@@ -22,14 +22,20 @@ final class PooledLease<T> implements Lease<T> {
     private final long lastReturnedNanos;
     /** The hint of the platform thread whose fast path acquired it, else null. */
     final ThreadHint<T> hint;
+    /**
+     * Acquired while nobody observed hand-outs (the fast path): its end is not observed either, so
+     * a lease's lines come as a whole or not at all, and the release need not ask again.
+     */
+    final boolean unobserved;
 
     /** Makes {@code pooled}, which the caller holds, its next lease; with or without the owner's lock. */
-    PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, ThreadHint<T> hint) {
+    PooledLease(LeaseOwner<T> owner, PooledConnection<T> pooled, ThreadHint<T> hint, boolean unobserved) {
         this.owner = owner;
         this.pooled = pooled;
         this.useCount = pooled.useCount;
         this.lastReturnedNanos = pooled.lastReturnedNanos;
         this.hint = hint;
+        this.unobserved = unobserved;
         this.word = pooled.markLeased();
     }
 

@@ -238,7 +238,7 @@ final class UnpooledPool<T> implements Pool<T>, LeaseOwner<T> {
                     creation.abandoned = true;
                 } else {
                     pooled.useCount = 1;
-                    PooledLease<T> lease = new PooledLease<>(this, pooled, null);
+                    PooledLease<T> lease = new PooledLease<>(this, pooled, null, false);
                     leases.add(lease);
                     creation.lease = lease;
                     creation.announcement = new PoolEvent.Created(pooled.id, PoolEvent.Purpose.UNPOOLED,

@@ -68,4 +68,46 @@ class HandOutEventsTest {
             assertEquals(0, pool.stats().inUseConnections());
         }
     }
+
+    @Test
+    void aLeaseAcquiredUnobservedEndsUnobservedSoItsLinesComeWholeOrNotAtAll() {
+        LogCapture.stop();
+        List<PoolEvent> events = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean observing = new java.util.concurrent.atomic.AtomicBoolean();
+        PoolListener listener = new PoolListener() {
+            @Override
+            public void onEvent(PoolEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public boolean observesHandOuts() {
+                return observing.get();
+            }
+        };
+        try (Pool<TestConnection> pool = Pool.create(CONFIG, new TestFactory(), listener)) {
+            Lease<TestConnection> unobserved = pool.acquire();
+            observing.set(true);
+            unobserved.close();
+            assertEquals(List.of(), events.stream().filter(HandOutEventsTest::handOut).toList(),
+                    "acquired while nobody observed: no Releasing or Released without its Acquired");
+
+            Lease<TestConnection> observed = pool.acquire();
+            unobservedAfter(observing, observed);
+            assertEquals(List.of(PoolEvent.Acquiring.class, PoolEvent.Reused.class, PoolEvent.Acquired.class),
+                    events.stream().filter(HandOutEventsTest::handOut).map(Object::getClass).toList(),
+                    "acquired while observed; the release asks again, and nobody observes any more");
+        }
+    }
+
+    private static void unobservedAfter(java.util.concurrent.atomic.AtomicBoolean observing, Lease<?> lease) {
+        observing.set(false);
+        lease.close();
+    }
+
+    private static boolean handOut(PoolEvent event) {
+        return event instanceof PoolEvent.Acquiring || event instanceof PoolEvent.Reused
+                || event instanceof PoolEvent.Acquired || event instanceof PoolEvent.Releasing
+                || event instanceof PoolEvent.Released;
+    }
 }

@@ -50,9 +50,22 @@ public final class VirtualThreadHarness {
         progress.println("# " + Machine.oneLine(machine));
         List<Saturation.Result> saturations = new ArrayList<>();
         List<Overshoot.Result> overshoots = new ArrayList<>();
+        if (!settings.threadCounts().isEmpty()) {
+            // Not measured: the JDK's own virtual-thread machinery (scheduler, timers, parking) is
+            // compiled on the plain lock first, so that the first subject of the JVM does not pay
+            // for it alone, as the overshoot's unmeasured first pass does for its part.
+            progress.println("# warming up the JDK's virtual-thread machinery on the plain lock (not measured)");
+            for (int threads : settings.threadCounts()) {
+                Saturation.run(Subject.BASELINE_LOCK, threads, 0, settings);
+            }
+        }
         for (int round = 1; round <= settings.rounds(); round++) {
             for (Subject subject : settings.orderOfRound(round - 1)) {
                 for (int threads : settings.threadCounts()) {
+                    // Each run starts on a collected heap: a collection of the previous run's
+                    // garbage (and its pause, long with thousands of virtual threads' stacks to
+                    // scan) does not land in this subject's window.
+                    System.gc();
                     Saturation.Result result = Saturation.run(subject, threads, round, settings);
                     saturations.add(result);
                     progress.printf(Locale.ROOT, "round %d %-21s %6d threads %,10.0f ops/s jain %.3f p99.9 %s%n",

@@ -22,12 +22,21 @@ final class CompositeListener implements PoolListener {
 
     private CompositeListener(PoolListener[] listeners) {
         this.listeners = listeners;
-        this.poolLog = java.util.Arrays.stream(listeners).filter(PoolLog.class::isInstance).map(PoolLog.class::cast)
-                .findFirst().orElse(null);
-        this.managerLog = java.util.Arrays.stream(listeners).filter(ManagerLog.class::isInstance)
-                .map(ManagerLog.class::cast).findFirst().orElse(null);
-        this.others = java.util.Arrays.stream(listeners)
-                .filter(l -> l != poolLog && l != managerLog).toArray(PoolListener[]::new);
+        PoolLog pool = null;
+        ManagerLog manager = null;
+        java.util.List<PoolListener> rest = new java.util.ArrayList<>();
+        for (PoolListener listener : listeners) {
+            if (listener instanceof PoolLog log) {
+                pool = log;
+            } else if (listener instanceof ManagerLog log) {
+                manager = log;
+            } else {
+                rest.add(listener);
+            }
+        }
+        this.poolLog = pool;
+        this.managerLog = manager;
+        this.others = rest.toArray(PoolListener[]::new);
     }
 
     /** The listeners in the order they hear each event; {@link PoolListener#NONE} is left out. */

@@ -549,8 +549,6 @@ final class FairPool<T> implements Pool<T>, LeaseOwner<T> {
             if (connection.leakReported) {
                 leakEvent = new PoolEvent.LeakReturned(connection.id,
                         Duration.ofNanos(Math.max(0, now - connection.acquiredNanos)));
-                connection.leakReported = false;
-                connection.acquiredAt = null;
             }
             DestroyReason reason = invalidate ? DestroyReason.INVALIDATED
                     : !state.running() ? DestroyReason.SHUTDOWN

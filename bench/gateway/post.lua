@@ -1,4 +1,5 @@
--- wrk script: POST /v1/messages to the subject; STREAM=1 in the environment asks for a stream.
+-- wrk script: POST /v1/messages to the subject; STREAM=1 in the environment asks for a stream;
+-- DELAY_MS=N makes each connection wait N ms after an answer before its next request (a paced load).
 -- done() prints one line "RESULT {json}" that run.sh reads (latencies in microseconds).
 local stream = os.getenv("STREAM") == "1"
 local body
@@ -8,6 +9,13 @@ if stream then
 else
   body = '{"model":"claude-sonnet-4-5","max_tokens":64,'
       .. '"messages":[{"role":"user","content":"hello from wrk"}]}'
+end
+
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
+if delay_ms > 0 then
+  function delay()
+    return delay_ms
+  end
 end
 
 wrk.method = "POST"

@@ -12,6 +12,13 @@
 #   JAVA=/path/to/java   a JDK 21+ (default: temurin-25 if present, else java on PATH)
 #   CONNECTIONS=32 DURATION=10 WARMUP=2 WRK_THREADS=2 MODES="plain stream" ROUNDS=1
 #   UPSTREAMS="plain tls" SUBJECTS="direct poolgate nginx poolgate-nopool" OUT_DIR=bench/results
+#   PACE_MS=20
+# Modes: plain and stream send requests back to back (throughput, and latency at saturation);
+# paced sends plain requests with PACE_MS between a connection's answer and its next request, a
+# load every subject serves without queueing, so that latency added over direct is the proxy's own.
+# Subjects besides the gateways: ceiling-threads and ceiling-loop, the fastest proxy of each design
+# on this JVM (bench/src/.../gateway/ModelCeiling.java, poolgate's JVM settings, plain HTTP
+# upstream and content-length answers only: plain and paced modes over the plain upstream).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -26,6 +33,7 @@ UPSTREAMS=${UPSTREAMS:-"plain tls"}
 SUBJECTS=${SUBJECTS:-"direct poolgate nginx poolgate-nopool"}
 OUT_DIR=${OUT_DIR:-bench/results}
 READY_LIMIT_S=30
+export PACE_MS=${PACE_MS:-20}
 LUA="$ROOT/bench/gateway/post.lua"
 
 if [[ -z "${JAVA:-}" ]]; then
@@ -56,6 +64,11 @@ STUB_JAR=stub-backend/target/stub-backend.jar
 if [[ ! -f $SERVER_JAR || ! -f $STUB_JAR ]]; then
   log "building the server and stub jars"
   mvn -B -q -DskipTests package -pl http-server,stub-backend -am
+fi
+BENCH_JAR=bench/target/benchmarks.jar
+if [[ " $SUBJECTS " == *" ceiling-"* && ! -f $BENCH_JAR ]]; then
+  log "building the bench jar (the ceiling subjects)"
+  mvn -B -q -DskipTests -Dinvoker.skip package -pl bench -am
 fi
 
 # --- processes we start, and their cleanup -------------------------------------------------------
@@ -209,6 +222,14 @@ start_subject() {
       SUBJ_PID=$!; STARTED+=("$SUBJ_PID")
       READY_MS=$(wait_ready "$SUBJ_URL" "$t0")
       ;;
+    ceiling-threads|ceiling-loop)
+      port=$(free_port); SUBJ_URL="http://127.0.0.1:$port"
+      t0=$(now_ns)
+      "$JAVA" "${POOLGATE_JVM[@]}" -cp "$BENCH_JAR" dev.poolgate.bench.gateway.ModelCeiling "${name#ceiling-}" \
+        "$port" "$up_port" >"$WORK/$name.log" 2>&1 &
+      SUBJ_PID=$!; STARTED+=("$SUBJ_PID")
+      READY_MS=$(wait_ready "$SUBJ_URL" "$t0")
+      ;;
     nginx)
       port=$(free_port); SUBJ_URL="http://127.0.0.1:$port"
       local scheme=http tls_conf=""
@@ -265,9 +286,10 @@ stop_subject() {
 
 # run_wrk URL MODE SECONDS: prints wrk's RESULT json.
 run_wrk() {
-  local url=$1 mode=$2 secs=$3 stream=0
+  local url=$1 mode=$2 secs=$3 stream=0 pace=0
   [[ $mode == stream ]] && stream=1
-  STREAM=$stream timeout $(( secs + 30 )) wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${secs}s" \
+  [[ $mode == paced ]] && pace=$PACE_MS
+  STREAM=$stream DELAY_MS=$pace timeout $(( secs + 30 )) wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${secs}s" \
     --timeout 10s --latency -s "$LUA" "$url" >"$WORK/wrk.out" 2>&1 \
     || { log "wrk failed:"; cat "$WORK/wrk.out" >&2; return 1; }
   sed -n 's/^RESULT //p' "$WORK/wrk.out"
@@ -287,9 +309,11 @@ ROWS="$WORK/rows.jsonl"; : >"$ROWS"
 for round in $(seq "$ROUNDS"); do
  for upstream in $UPSTREAMS; do
   for name in $SUBJECTS; do
+    if [[ $name == ceiling-* && $upstream != plain ]]; then continue; fi
     start_subject "$name" "$upstream"
     log "round $round, $upstream upstream, $name: $SUBJ_URL, pid $SUBJ_PID, ready in ${READY_MS:-n/a} ms"
     for mode in $MODES; do
+      if [[ $name == ceiling-* && $mode == stream ]]; then continue; fi
       run_wrk "$SUBJ_URL" "$mode" "$WARMUP" >/dev/null
       c0=$(cpu_ticks "$SUBJ_PID"); s0=$(cpu_ticks "$UP_PID")
       result=$(run_wrk "$SUBJ_URL" "$mode" "$DURATION")
@@ -343,10 +367,13 @@ machine = {
 setup = {
     "loopback_only": True, "connections": int(conns), "duration_s": int(dur),
     "warmup_s": int(warm), "wrk_threads": int(wthreads),
-    "request": "POST /v1/messages, max_tokens 64, one user message; stream: the same with stream=true",
+    "request": "POST /v1/messages, max_tokens 64, one user message; stream: the same with stream=true; "
+               "paced: plain, each connection waiting pace_ms between an answer and its next request",
+    "pace_ms": int(os.environ.get("PACE_MS", "20")),
     "upstreams": "plain: the stub over HTTP; tls: the stub over HTTPS (self-signed EC P-256 certificate, "
                  "verified by poolgate and nginx); wrk speaks plain HTTP to the gateways",
-    "poolgate_jvm": "class-data sharing archive from a first start, as bin/poolgate; logs at warn",
+    "poolgate_jvm": "bin/poolgate's default JVM settings and start-up cache (written by a first start); "
+                    "its log at INFO, as users run it",
     "note": "wrk, the subject and the stub share the same cores; rounds interleave the subjects",
 }
 def find(s, u, m, rnd):
@@ -361,8 +388,17 @@ summary = {}
 for u in sorted({r["upstream"] for r in rows}):
     for m in sorted({r["mode"] for r in rows}):
         ratio, nopool, added_p, added_n = [], [], [], []
+        over_threads, threads_nginx, loop_nginx = [], [], []
         for rnd in sorted({r["round"] for r in rows}):
             d, p, n, q = (find(x, u, m, rnd) for x in ("direct", "poolgate", "nginx", "poolgate-nopool"))
+            ct, cl = (find(x, u, m, rnd) for x in ("ceiling-threads", "ceiling-loop"))
+            if m == "paced":  # an offered load, not a throughput: only the latency compares
+                if p and d: added_p.append(p["latency_ms"]["p99"] - d["latency_ms"]["p99"])
+                if n and d: added_n.append(n["latency_ms"]["p99"] - d["latency_ms"]["p99"])
+                continue
+            if p and ct: over_threads.append(p["requests_per_s"] / ct["requests_per_s"])
+            if ct and n: threads_nginx.append(ct["requests_per_s"] / n["requests_per_s"])
+            if cl and n: loop_nginx.append(cl["requests_per_s"] / n["requests_per_s"])
             if p and n: ratio.append(p["requests_per_s"] / n["requests_per_s"])
             if p and q: nopool.append(p["requests_per_s"] / q["requests_per_s"])
             if p and d: added_p.append(p["latency_ms"]["p99"] - d["latency_ms"]["p99"])
@@ -371,7 +407,10 @@ for u in sorted({r["upstream"] for r in rows}):
             "throughput_poolgate_over_nginx": spread(ratio),
             "throughput_pooled_over_unpooled": spread(nopool),
             "p99_added_ms_poolgate": spread(added_p),
-            "p99_added_ms_nginx": spread(added_n)}.items() if v}
+            "p99_added_ms_nginx": spread(added_n),
+            "throughput_poolgate_over_ceiling_threads": spread(over_threads),
+            "throughput_ceiling_threads_over_nginx": spread(threads_nginx),
+            "throughput_ceiling_loop_over_nginx": spread(loop_nginx)}.items() if v}
 starts = {(r["round"], r["upstream"]): r["ready_ms"] for r in rows
           if r["subject"] == "poolgate" and r["ready_ms"] is not None}
 if starts: summary["poolgate_ready_ms"] = spread(list(starts.values()))

@@ -6,6 +6,7 @@ import dev.poolgate.httpkit.RequestReadDeadlines;
 import dev.poolgate.server.budget.Rates;
 import dev.poolgate.server.metrics.Metrics;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -166,17 +167,11 @@ final class Call {
      * after the error response went out, not before it.
      */
     byte[] readBody(long limit) throws IOException {
-        declaredLength(limit);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        byte[] buffer = new byte[16 * 1024];
+        long declared = declaredLength(limit);
         InputStream in = exchange.getRequestBody();
+        byte[] body;
         try {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                if (body.size() + (long) n > limit) {
-                    throw tooLarge(limit);
-                }
-                body.write(buffer, 0, n);
-            }
+            body = declared >= 0 ? readDeclared(in, (int) declared) : readToEnd(in, limit);
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e; // cut off by the read deadline: the connection is closed
@@ -185,7 +180,29 @@ final class Call {
                     + "or the connection ended before content-length bytes); send the whole body");
         }
         in.close();
-        bytesIn = body.size();
+        bytesIn = body.length;
+        return body;
+    }
+
+    /** A body of a known length, read into an array of that size (a short one is an EOFException). */
+    private static byte[] readDeclared(InputStream in, int length) throws IOException {
+        byte[] body = new byte[length];
+        if (in.readNBytes(body, 0, length) < length) {
+            throw new EOFException("the body ended before its content-length");
+        }
+        return body;
+    }
+
+    /** A chunked body, refused with 413 as soon as it passes {@code limit} bytes. */
+    private static byte[] readToEnd(InputStream in, long limit) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8 * 1024];
+        for (int n; (n = in.read(buffer)) > 0; ) {
+            if (body.size() + (long) n > limit) {
+                throw tooLarge(limit);
+            }
+            body.write(buffer, 0, n);
+        }
         return body.toByteArray();
     }
 

@@ -14,6 +14,7 @@ import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.UpstreamConnectException;
 import dev.poolgate.server.upstream.UpstreamResponse;
 import dev.poolgate.server.upstream.UpstreamTimeoutException;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -414,10 +415,26 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
      * failing in the middle of it is a clean 502 rather than a 200 with a cut-off body. Once the
      * body is read, the upstream connection is clean whatever the client does: true.
      */
+    /**
+     * An answer read whole: into an array of its length when upstream gave one within the limit
+     * (a body that ends short fails in its framing), else up to one byte past the limit, which tells
+     * the caller it is too large.
+     */
+    private static byte[] readWhole(InputStream in, long length) throws IOException {
+        if (length < 0 || length > MAX_BUFFERED_BODY_BYTES) {
+            return in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
+        }
+        byte[] body = new byte[(int) length];
+        if (in.readNBytes(body, 0, body.length) < body.length) {
+            throw new EOFException("upstream's answer ended before its content-length");
+        }
+        return body;
+    }
+
     private boolean copyWhole(Call call, UpstreamResponse response) throws IOException {
         byte[] body;
         try (InputStream in = response.body()) {
-            body = in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
+            body = readWhole(in, response.bodyLengthLeft());
         } catch (IOException e) {
             LOG.warn("[API] Upstream failed in the middle of its answer ({}): {}", call.requestId, e.toString());
             if (e instanceof SocketTimeoutException || e instanceof UpstreamTimeoutException) {

@@ -104,6 +104,11 @@ abstract sealed class ResponseBody extends InputStream {
         return false;
     }
 
+    /** How many bytes of the body are still to come, when its framing says; -1 when it does not. */
+    long lengthLeft() {
+        return -1;
+    }
+
     /** Ends a body that has no bytes at all right away, handing the connection back. */
     final void finishIfEmpty() {
         if (state == State.READING && exhausted()) {
@@ -149,6 +154,11 @@ abstract sealed class ResponseBody extends InputStream {
         @Override
         boolean exhausted() {
             return remaining == 0;
+        }
+
+        @Override
+        long lengthLeft() {
+            return remaining;
         }
 
         @Override

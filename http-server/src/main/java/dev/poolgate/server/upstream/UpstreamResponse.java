@@ -25,6 +25,14 @@ public record UpstreamResponse(int status, Map<String, List<String>> headers, In
         Objects.requireNonNull(body, "body");
     }
 
+    /**
+     * How many bytes of the body are still to be read, when its framing says ({@code content-length});
+     * -1 when it does not (chunked, or until the connection closes).
+     */
+    public long bodyLengthLeft() {
+        return body instanceof ResponseBody framed ? framed.lengthLeft() : -1;
+    }
+
     /** The first value of a header ({@code name} in lower case), or {@code ""} without one. */
     public String header(String name) {
         List<String> values = headers.get(name);

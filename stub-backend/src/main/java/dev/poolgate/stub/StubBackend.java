@@ -1,7 +1,6 @@
 package dev.poolgate.stub;
 
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.poolgate.httpkit.RequestReadDeadlines;
 import java.io.IOException;
@@ -85,7 +84,7 @@ public final class StubBackend implements AutoCloseable {
         try {
             if (config.tls() != null) {
                 HttpsServer secure = HttpsServer.create(address, 0);
-                secure.setHttpsConfigurator(new HttpsConfigurator(config.tls().context()));
+                secure.setHttpsConfigurator(config.tls().configurator());
                 server = secure;
             } else {
                 server = HttpServer.create(address, 0);

@@ -1,5 +1,7 @@
 package dev.poolgate.stub;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The key store that makes the stub serve HTTPS instead of HTTP: a PKCS#12 (or JKS) file with one
@@ -49,6 +52,25 @@ public record StubTls(Path keyStore, String password) {
             throw new IOException("TLS key store " + keyStore + " could not be opened (" + e.getMessage() + "); check "
                     + "the file and --tls-password", e);
         }
+    }
+
+    /**
+     * The server's TLS set-up: the key store's certificate, and the client's preference among the
+     * cipher suites both sides support, as the real API's front ends honour it (a client without
+     * fast AES, such as the gateway on C1 only, asks for ChaCha20-Poly1305 first and gets it). The
+     * JDK's own server default would impose its order instead, AES-GCM first.
+     *
+     * @throws IOException naming the file when it cannot be read or opened with the password
+     */
+    HttpsConfigurator configurator() throws IOException {
+        return new HttpsConfigurator(context()) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = getSSLContext().getDefaultSSLParameters();
+                parameters.setUseCipherSuitesOrder(false);
+                params.setSSLParameters(parameters);
+            }
+        };
     }
 
     @Override

@@ -10,7 +10,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import dev.poolgate.testkit.SelfSignedCertificate;
@@ -44,6 +47,24 @@ class StubTlsTest {
             try (HttpClient untrusting = HttpClient.newHttpClient()) {
                 assertThrows(SSLHandshakeException.class, () -> untrusting.send(
                         HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+        }
+    }
+
+    @Test
+    void theClientsPreferenceAmongCipherSuitesWinsAsAtTheRealApisFront(@TempDir Path dir) throws Exception {
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        try (StubBackend stub = StubBackend.start(
+                CommandLine.parse("--tls-keystore", certificate.keyStore().toString()).config())) {
+            for (String first : List.of("TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256")) {
+                try (SSLSocket socket = (SSLSocket) certificate.context().getSocketFactory()
+                        .createSocket("localhost", stub.port())) {
+                    SSLParameters parameters = socket.getSSLParameters();
+                    parameters.setCipherSuites(new String[] {first, "TLS_AES_256_GCM_SHA384"});
+                    socket.setSSLParameters(parameters);
+                    socket.startHandshake();
+                    assertEquals(first, socket.getSession().getCipherSuite());
+                }
             }
         }
     }

@@ -199,6 +199,7 @@ final class UpstreamConnection {
                 SSLSocket secure = (SSLSocket) factory.createSocket(plain, host, port, true);
                 SSLParameters parameters = secure.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                parameters.setCipherSuites(CipherOrder.offered(parameters.getCipherSuites()));
                 secure.setSSLParameters(parameters);
                 secure.startHandshake();
                 connected = secure;

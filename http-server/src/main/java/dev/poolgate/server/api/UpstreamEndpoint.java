@@ -415,22 +415,6 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
      * failing in the middle of it is a clean 502 rather than a 200 with a cut-off body. Once the
      * body is read, the upstream connection is clean whatever the client does: true.
      */
-    /**
-     * An answer read whole: into an array of its length when upstream gave one within the limit
-     * (a body that ends short fails in its framing), else up to one byte past the limit, which tells
-     * the caller it is too large.
-     */
-    private static byte[] readWhole(InputStream in, long length) throws IOException {
-        if (length < 0 || length > MAX_BUFFERED_BODY_BYTES) {
-            return in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
-        }
-        byte[] body = new byte[(int) length];
-        if (in.readNBytes(body, 0, body.length) < body.length) {
-            throw new EOFException("upstream's answer ended before its content-length");
-        }
-        return body;
-    }
-
     private boolean copyWhole(Call call, UpstreamResponse response) throws IOException {
         byte[] body;
         try (InputStream in = response.body()) {
@@ -468,6 +452,22 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
             LOG.debug("[API] The client left before its answer was written ({}): {}", call.requestId, e.toString());
         }
         return true;
+    }
+
+    /**
+     * An answer read whole: into an array of its length when upstream gave one within the limit
+     * (a body that ends short fails in its framing), else up to one byte past the limit, which tells
+     * the caller it is too large.
+     */
+    private static byte[] readWhole(InputStream in, long length) throws IOException {
+        if (length < 0 || length > MAX_BUFFERED_BODY_BYTES) {
+            return in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
+        }
+        byte[] body = new byte[(int) length];
+        if (in.readNBytes(body, 0, body.length) < body.length) {
+            throw new EOFException("upstream's answer ended before its content-length");
+        }
+        return body;
     }
 
     /**

@@ -146,7 +146,7 @@ public final class ModelCeiling {
         Loop[] loops = new Loop[count];
         for (int i = 0; i < count; i++) {
             loops[i] = new Loop(upstream);
-            Thread.ofPlatform().name("loop-" + i).start(loops[i]);
+            Thread.ofPlatform().name("loop-" + i).daemon().start(loops[i]);
         }
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);

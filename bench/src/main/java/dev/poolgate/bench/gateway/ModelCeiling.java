@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.IntConsumer;
 
 /**
  * The fastest a JVM proxy of each design can be on this machine: a reference subject for
@@ -56,14 +57,20 @@ public final class ModelCeiling {
             System.err.println("usage: ModelCeiling threads|loop PORT UPSTREAM_PORT [LOOPS]");
             System.exit(2);
         }
-        int port = Integer.parseInt(args[1]);
-        InetSocketAddress upstream = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                Integer.parseInt(args[2]));
-        if (args[0].equals("threads")) {
-            new Threads(upstream).serve(port);
+        int loops = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
+        run(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), loops, port -> { });
+    }
+
+    /**
+     * Serves until the JVM ends: {@code design} is {@code threads} or {@code loop}; {@code listening}
+     * is told the bound port (the free one chosen for port 0) once connections are accepted.
+     */
+    static void run(String design, int port, int upstreamPort, int loops, IntConsumer listening) throws IOException {
+        InetSocketAddress upstream = new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort);
+        if (design.equals("threads")) {
+            new Threads(upstream).serve(port, listening);
         } else {
-            int loops = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
-            serveLoops(port, upstream, loops);
+            serveLoops(port, upstream, loops, listening);
         }
     }
 
@@ -82,8 +89,9 @@ public final class ModelCeiling {
             this.upstream = upstream;
         }
 
-        void serve(int port) throws IOException {
+        void serve(int port, IntConsumer listening) throws IOException {
             try (ServerSocket server = new ServerSocket(port, 1024, InetAddress.getLoopbackAddress())) {
+                listening.accept(server.getLocalPort());
                 while (true) {
                     Socket client = server.accept();
                     client.setTcpNoDelay(true);
@@ -142,7 +150,8 @@ public final class ModelCeiling {
 
     // --- event loops -----------------------------------------------------------------------------
 
-    private static void serveLoops(int port, InetSocketAddress upstream, int count) throws IOException {
+    private static void serveLoops(int port, InetSocketAddress upstream, int count, IntConsumer listening)
+            throws IOException {
         Loop[] loops = new Loop[count];
         for (int i = 0; i < count; i++) {
             loops[i] = new Loop(upstream);
@@ -150,6 +159,7 @@ public final class ModelCeiling {
         }
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
+            listening.accept(((InetSocketAddress) server.getLocalAddress()).getPort());
             for (int next = 0; ; next = (next + 1) % count) {
                 SocketChannel client = server.accept();
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -32,31 +33,36 @@ class ModelCeilingTest {
     @ValueSource(strings = {"threads", "loop"})
     void relaysAnswersAndOutlivesAClientThatLeftEarly(String design) throws Exception {
         try (FakeUpstream upstream = new FakeUpstream()) {
-            int port = freePort();
-            Thread proxy = Thread.ofPlatform().daemon().start(() -> {
+            CompletableFuture<Integer> listening = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().start(() -> {
                 try {
                     // One loop: the client that leaves and the later ones share it.
-                    ModelCeiling.main(new String[] {design, String.valueOf(port), String.valueOf(upstream.port()), "1"});
+                    ModelCeiling.run(design, 0, upstream.port(), 1, listening::complete);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    listening.completeExceptionally(e);
                 }
             });
-            awaitListening(port);
+            int port = listening.get(10, TimeUnit.SECONDS);
             try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
                 for (int i = 0; i < 3; i++) {
                     assertEquals("answer to /v1/messages with 5 bytes", post(client, port, "/v1/messages", "hello"));
                 }
-                // A client that sends a request whose answer comes late, and leaves before it.
+                // A client that sends a request and leaves before its answer comes.
                 try (Socket early = new Socket(InetAddress.getLoopbackAddress(), port)) {
                     early.getOutputStream().write(("POST /slow HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\nhi")
                             .getBytes(StandardCharsets.ISO_8859_1));
+                    early.shutdownOutput();
+                    if (design.equals("loop")) {
+                        // The loop closes a client at its end of stream; its answer is still to come.
+                        assertEquals(-1, early.getInputStream().read());
+                    }
+                    upstream.releaseSlow.countDown();
                 }
                 assertTrue(upstream.slowAnswered.await(10, TimeUnit.SECONDS), "upstream answered the slow request");
                 for (int i = 0; i < 3; i++) { // by now the proxy has read that answer, for nobody
                     assertEquals("answer to /v1/messages with 3 bytes", post(client, port, "/v1/messages", "bye"));
                 }
             }
-            proxy.interrupt();
         }
     }
 
@@ -68,30 +74,11 @@ class ModelCeilingTest {
         return response.body();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
-    private static void awaitListening(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the proxy did not listen on " + port);
-                }
-                Thread.sleep(10);
-            }
-        }
-    }
-
-    /** An upstream that answers each request with its path and body length; /slow after a while. */
+    /** An upstream that answers each request with its path and body length; /slow when the test says. */
     private static final class FakeUpstream implements AutoCloseable {
-        static final long SLOW_MILLIS = 200;
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        /** Counted down by the test when the answer to /slow may go. */
+        final CountDownLatch releaseSlow = new CountDownLatch(1);
         final CountDownLatch slowAnswered = new CountDownLatch(1);
 
         FakeUpstream() throws IOException {
@@ -136,7 +123,7 @@ class ModelCeilingTest {
                     }
                     in.readNBytes(length);
                     if (path.equals("/slow")) {
-                        Thread.sleep(SLOW_MILLIS); // an upstream slower than the client that leaves
+                        releaseSlow.await();
                     }
                     byte[] body = ("answer to " + path + " with " + length + " bytes").getBytes(StandardCharsets.UTF_8);
                     out.write(("HTTP/1.1 200 OK\r\ncontent-length: " + body.length + "\r\n\r\n")

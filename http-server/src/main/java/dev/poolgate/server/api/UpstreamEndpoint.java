@@ -371,7 +371,6 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
         call.start(response.status(), 0);
         UsageScanner usage = call.streamUsage();
         OutputStream out = call.responseBody();
-        ErrorEventScanner errorEvents = new ErrorEventScanner();
         byte[] buffer = new byte[8 * 1024];
         try (InputStream in = response.body()) {
             while (true) {
@@ -392,7 +391,6 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
                 if (n < 0) {
                     break;
                 }
-                errorEvents.scan(buffer, 0, n);
                 usage.scan(buffer, 0, n);
                 // An IOException here means the client went away: the caller destroys the client.
                 out.write(buffer, 0, n);
@@ -402,7 +400,7 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
                 call.bytesOut += n;
             }
         }
-        if (errorEvents.found()) {
+        if (usage.errorEvent()) {
             LOG.warn("[API] Upstream ended the stream with an error event ({}); its connection is not reused",
                     call.requestId);
             return false;

@@ -72,7 +72,6 @@ public final class Warmup {
             UsageScanner.readAnswer(ANSWER);
             UsageScanner stream = new UsageScanner();
             stream.scan(STREAM, 0, STREAM.length);
-            new ErrorEventScanner().scan(STREAM, 0, STREAM.length);
             ApiError.invalidRequest("warm-up").body("req_0");
             MethodHandles.lookup().ensureInitialized(Endpoints.class);
             MethodHandles.lookup().ensureInitialized(BatchResultsUrls.class);

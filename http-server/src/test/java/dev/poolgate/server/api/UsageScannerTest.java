@@ -2,13 +2,17 @@ package dev.poolgate.server.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Tokens are read from plain answers and from streams split anywhere, and bad input reports none. */
+/**
+ * Tokens are read from plain answers and from streams split anywhere, bad input reports none, and
+ * an {@code event: error} line is noticed wherever the stream is split.
+ */
 @Timeout(10)
 class UsageScannerTest {
 
@@ -63,6 +67,43 @@ class UsageScannerTest {
         UsageScanner scanner = scanInChunksOf("event: content_block_delta\ndata: {\"usage\":{\"input_tokens\":9}}\n\n"
                 + "data: {\"message\":{\"usage\":{\"input_tokens\":9}}}\n\n", 8);
         assertEquals(-1, scanner.inputTokens(), "only message_start and message_delta carry usage");
+    }
+
+    @Test
+    void findsAnErrorEventSplitAcrossChunksWhateverTheLineEnding() {
+        for (String end : new String[] {"\n", "\r\n", "\r"}) {
+            String stream = "event: ping" + end + "data: {\"type\":\"ping\"}" + end + end
+                    + "event: error" + end + "data: {\"type\":\"error\"}" + end + end;
+            for (int size = 1; size <= stream.length(); size++) {
+                assertTrue(scanInChunksOf(stream, size).errorEvent(), "chunks of " + size + " ending " + end.length());
+            }
+        }
+        assertTrue(scanInChunksOf("event:error\ndata: {}\n\n", 3).errorEvent(), "the space after the colon is optional");
+    }
+
+    @Test
+    void ignoresTheWordErrorAnywhereButInAnEventLine() {
+        String stream = "event: content_block_delta\n"
+                + "data: {\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"event: error\"}}\n\n"
+                + "event: errors\ndata: {}\n\n"
+                + "event: error_not\ndata: {}\n\n";
+        for (int size = 1; size <= stream.length(); size++) {
+            assertFalse(scanInChunksOf(stream, size).errorEvent(), "chunks of " + size);
+        }
+        assertFalse(scanInChunksOf(STREAM, 7).errorEvent());
+    }
+
+    @Test
+    void usageDataIsReadFromLinesLongerThanTheirFirstChunkAndEveryOtherLineIsSkipped() {
+        String padding = "x".repeat(5_000);
+        String stream = "event: content_block_delta\ndata: {\"text\":\"" + padding + "\"}\n\n"
+                + "event: message_delta\ndata: {\"pad\":\"" + padding + "\",\"usage\":{\"output_tokens\":7}}\n\n";
+        for (int chunk : new int[] {1, 5, 6, 7, 1000, 100_000}) {
+            assertEquals(7, scanInChunksOf(stream, chunk).outputTokens(), "chunks of " + chunk);
+        }
+        String overlong = "event: message_delta\ndata: {\"pad\":\"" + "x".repeat(70_000)
+                + "\",\"usage\":{\"output_tokens\":7}}\n\n";
+        assertEquals(-1, scanInChunksOf(overlong, 8192).outputTokens(), "a line over 64 KiB is not read");
     }
 
     @Test

@@ -98,6 +98,26 @@ class Http1ConnectionTest {
     }
 
     @Test
+    void aBodysLengthLeftIsKnownFromItsContentLengthOnly() throws Exception {
+        try (RawUpstream upstream = new RawUpstream(peer -> {
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello");
+            peer.readRequest();
+            peer.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\n\r\n");
+        }); Http1Connection connection = connect(upstream)) {
+            UpstreamResponse fixed = connection.send("GET", "/", NO_HEADERS, null);
+            assertEquals(5, fixed.bodyLengthLeft());
+            assertEquals('h', fixed.body().read());
+            assertEquals(4, fixed.bodyLengthLeft(), "what is left, not what was declared");
+            assertEquals("ello", read(fixed));
+            UpstreamResponse chunked = connection.send("GET", "/", NO_HEADERS, null);
+            assertEquals(-1, chunked.bodyLengthLeft(), "chunked framing wins over a content-length");
+            assertEquals("hello", read(chunked));
+        }
+    }
+
+    @Test
     void chunkedBodyIsDecodedAndEachChunkIsReadableBeforeTheNextArrives() throws Exception {
         CountDownLatch firstRead = new CountDownLatch(1);
         try (RawUpstream upstream = new RawUpstream(peer -> {

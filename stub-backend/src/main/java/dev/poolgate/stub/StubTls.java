@@ -36,7 +36,7 @@ public record StubTls(Path keyStore, String password) {
      *
      * @throws IOException naming the file when it cannot be read or opened with the password
      */
-    SSLContext context() throws IOException {
+    private SSLContext context() throws IOException {
         if (!Files.isReadable(keyStore)) {
             throw new IOException("TLS key store " + keyStore + " does not exist or is not readable; make one with "
                     + "keytool -genkeypair -keystore " + keyStore);

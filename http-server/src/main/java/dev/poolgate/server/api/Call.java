@@ -171,7 +171,7 @@ final class Call {
         InputStream in = exchange.getRequestBody();
         byte[] body;
         try {
-            body = declared >= 0 ? readDeclared(in, (int) declared) : readToEnd(in, limit);
+            body = declared >= 0 ? readExactly(in, (int) declared) : readToEnd(in, limit);
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw e; // cut off by the read deadline: the connection is closed
@@ -184,8 +184,11 @@ final class Call {
         return body;
     }
 
-    /** A body of a known length, read into an array of that size (a short one is an EOFException). */
-    private static byte[] readDeclared(InputStream in, int length) throws IOException {
+    /**
+     * A body of a known length, read into an array of that size (a short one is an EOFException);
+     * for a request here, and for upstream's answer in {@link UpstreamEndpoint}.
+     */
+    static byte[] readExactly(InputStream in, int length) throws IOException {
         byte[] body = new byte[length];
         if (in.readNBytes(body, 0, length) < length) {
             throw new EOFException("the body ended before its content-length");

@@ -14,7 +14,6 @@ import dev.poolgate.server.upstream.ClaudeClient;
 import dev.poolgate.server.upstream.UpstreamConnectException;
 import dev.poolgate.server.upstream.UpstreamResponse;
 import dev.poolgate.server.upstream.UpstreamTimeoutException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -461,11 +460,7 @@ final class UpstreamEndpoint implements RouteTable.Endpoint {
         if (length < 0 || length > MAX_BUFFERED_BODY_BYTES) {
             return in.readNBytes(MAX_BUFFERED_BODY_BYTES + 1);
         }
-        byte[] body = new byte[(int) length];
-        if (in.readNBytes(body, 0, body.length) < body.length) {
-            throw new EOFException("upstream's answer ended before its content-length");
-        }
-        return body;
+        return Call.readExactly(in, (int) length);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.poolgate.pool.impl;
 
 import dev.poolgate.pool.PoolEvent;
 import dev.poolgate.pool.PoolListener;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,7 @@ final class CompositeListener implements PoolListener {
         this.listeners = listeners;
         PoolLog pool = null;
         ManagerLog manager = null;
-        java.util.List<PoolListener> rest = new java.util.ArrayList<>();
+        List<PoolListener> rest = new ArrayList<>();
         for (PoolListener listener : listeners) {
             if (listener instanceof PoolLog log) {
                 pool = log;

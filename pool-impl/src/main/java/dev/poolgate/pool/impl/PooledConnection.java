@@ -190,7 +190,10 @@ final class PooledConnection<T> {
                 : CLOSED;
     }
 
-    /** The pool takes back the lease that holds it (under the pool's lock at shutdown); false if it is not leased or its holder ended it first. */
+    /**
+     * The pool takes back the lease that holds it (under the pool's lock at shutdown); false if it
+     * is not leased or its holder ended it first.
+     */
     boolean revoke() {
         long now = word;
         return stateOf(now) == State.LEASED && endLease(now, REVOKED, State.HELD);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the gateway's container image from local files only: a jlinked runtime, the shared
-# libraries it loads (found by ldd, copied to the same paths) and the gateway's jar, FROM scratch.
+# libraries it loads (found by ldd, copied to the same paths), the gateway's jar and, on JDK 25+,
+# its AOT cache (train-aot-cache.sh), FROM scratch.
 # No base image exists to be pulled, and nothing is pulled.
 #   deploy/image/build-image.sh [tag]     (bin/poolgate image calls it; default tag poolgate:<version>)
 # Needs: a JDK 21+ with jlink (JAVA to its bin/java, or found as bin/poolgate finds it), ldd,
@@ -46,19 +47,32 @@ modules=java.base,java.logging,java.management,java.naming,java.net.http,java.xm
 # jlink links some legal notices: plain copies in the image.
 find "$rootfs" -type l | while read -r link; do target=$(readlink -f "$link"); rm "$link"; cp "$target" "$link"; done
 cp "$jar" "$rootfs/opt/poolgate/poolgate-server.jar"
+# The defaults bin/poolgate uses (docs/performance.md): peak RSS near 81 MiB under load.
+defaults="-XX:+UseSerialGC -Xmx64m -Xmn12m -Xss256k -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -XX:TieredStopAtLevel=1 -XX:CompileCommand=quiet -XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock"
+read -r -a options <<<"$defaults"
+# On JDK 25+ the image carries an AOT cache, written here by a training start of the image's own
+# runtime and jar (train-aot-cache.sh): the container answers first in about half the time
+# (docs/deploy.md). With C1 only, no method profiles are recorded or replayed, as in bin/poolgate.
+major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$rootfs/opt/java/release")
+if [ "$major" -ge 25 ]; then
+  options+=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTRecordTraining -XX:-AOTReplayTraining)
+  echo "build-image: training the AOT cache (a start of the gateway on loopback, about 10 s)" >&2
+  "$root/deploy/image/train-aot-cache.sh" "$rootfs/opt/java/bin/java" "$rootfs/opt/poolgate/poolgate-server.jar" \
+    "$rootfs/opt/poolgate/poolgate-server.aot" "${options[@]}"
+  options+=(-XX:AOTCache=/opt/poolgate/poolgate-server.aot '-Xlog:aot*=off' '-Xlog:cds*=off')
+else
+  echo "build-image: JDK $major has no AOT cache (JDK 25+): the image starts without one" >&2
+fi
+entrypoint=$(printf '"%s", ' /opt/java/bin/java "${options[@]}" -jar)
 cat > "$context/Dockerfile" <<DOCKERFILE
 # The poolgate gateway on a jlinked runtime: no base image, nothing to pull.
 FROM scratch
 COPY rootfs/ /
 ENV POOLGATE_HOST=0.0.0.0 POOLGATE_PORT=8000
 EXPOSE 8000
-# SIGTERM drains requests in flight (--drain-timeout), then exits 0.
+# SIGTERM drains requests in flight (--drain-timeout); the JVM then exits with status 143.
 STOPSIGNAL SIGTERM
-# The defaults bin/poolgate uses (docs/performance.md): peak RSS near 81 MiB under load.
-ENTRYPOINT ["/opt/java/bin/java", "-XX:+UseSerialGC", "-Xmx64m", "-Xmn12m", "-Xss256k", "-XX:MaxMetaspaceSize=64m", \
-"-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1", "-XX:CompileCommand=quiet", \
-"-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock", \
-"-jar", "/opt/poolgate/poolgate-server.jar"]
+ENTRYPOINT [${entrypoint}"/opt/poolgate/poolgate-server.jar"]
 DOCKERFILE
 docker build --quiet --label "org.opencontainers.image.version=$version" -t "$tag" -t poolgate:latest "$context" >/dev/null
 echo "$tag"

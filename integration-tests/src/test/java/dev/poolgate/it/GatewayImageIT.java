@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ import org.testcontainers.utility.DockerImageName;
  * (deploy/image/build-image.sh), run on a private Docker network in front of the stub's container:
  * its start-up lines, a request through it, {@code /ready}, and SIGTERM: requests drained, the
  * pool shut down with the catalogue's lines, and the JVM's exit status after a completed shutdown
- * (143, which deploy/systemd's unit declares a success).
+ * (143, which deploy/systemd's unit declares a success); and the AOT cache it starts with.
  */
 @Timeout(300)
 class GatewayImageIT {
@@ -69,6 +70,18 @@ class GatewayImageIT {
         return DockerClientFactory.instance().client();
     }
 
+    /** On JDK 25+ the image starts with the AOT cache build-image.sh trained, after bin/poolgate's defaults. */
+    @Test
+    void theImageStartsWithItsAotCache() {
+        assumeTrue(Runtime.version().feature() >= 25, "the AOT cache needs JDK 25+");
+        List<String> entrypoint = List.of(docker().inspectImageCmd(tag).exec().getConfig().getEntrypoint());
+        assertEquals("/opt/java/bin/java", entrypoint.get(0), entrypoint::toString);
+        assertEquals(List.of("-jar", "/opt/poolgate/poolgate-server.jar"),
+                entrypoint.subList(entrypoint.size() - 2, entrypoint.size()), entrypoint::toString);
+        assertTrue(entrypoint.contains("-XX:+UseSerialGC") && entrypoint.contains("-Xmx64m"), entrypoint::toString);
+        assertTrue(entrypoint.contains("-XX:AOTCache=/opt/poolgate/poolgate-server.aot"), entrypoint::toString);
+    }
+
     @Test
     void theImageServesDrainsAndExitsCleanly() throws Exception {
         ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
@@ -86,6 +99,9 @@ class GatewayImageIT {
                      .withEnv("ANTHROPIC_API_KEY", Suite.UPSTREAM_KEY)
                      .withEnv("POOLGATE_UPSTREAM_HEALTH_PATH", "/health")
                      .withEnv("POOLGATE_PROXY_API_KEYS", PROXY_KEY)
+                     // The image's AOT cache must be usable where it runs: with this, a cache the
+                     // JVM cannot map stops it at once instead of being ignored.
+                     .withEnv("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on")
                      .withExposedPorts(8000)
                      .withCreateContainerCmdModifier(create -> create.getHostConfig().withPortBindings(new PortBinding(
                              Ports.Binding.bindIpAndPort("127.0.0.1", hostPort), ExposedPort.tcp(8000))))

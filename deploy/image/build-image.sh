@@ -3,7 +3,8 @@
 # libraries it loads (found by ldd, copied to the same paths), the gateway's jar and, on JDK 25+,
 # its AOT cache (train-aot-cache.sh), FROM scratch.
 # No base image exists to be pulled, and nothing is pulled.
-#   deploy/image/build-image.sh [tag]     (bin/poolgate image calls it; default tag poolgate:<version>)
+#   deploy/image/build-image.sh [tag]     (bin/poolgate image calls it; default tags poolgate:<version>
+#                                          and poolgate:latest)
 # Needs: a JDK 21+ with jlink (JAVA to its bin/java, or found as bin/poolgate finds it), ldd,
 # the docker CLI and an engine, and the jar (built first when missing).
 set -euo pipefail
@@ -74,5 +75,9 @@ EXPOSE 8000
 STOPSIGNAL SIGTERM
 ENTRYPOINT [${entrypoint}"/opt/poolgate/poolgate-server.jar"]
 DOCKERFILE
-docker build --quiet --label "org.opencontainers.image.version=$version" -t "$tag" -t poolgate:latest "$context" >/dev/null
+# Without a tag given, the image is also poolgate:latest; with one, only that tag (so a build for
+# the test suite leaves nothing behind when it removes its tag).
+tags=(-t "$tag")
+[ $# -eq 0 ] && tags+=(-t poolgate:latest)
+docker build --quiet --label "org.opencontainers.image.version=$version" "${tags[@]}" "$context" >/dev/null
 echo "$tag"

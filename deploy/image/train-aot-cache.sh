@@ -46,8 +46,8 @@ send() {
   exec 5<>"/dev/tcp/127.0.0.1/$port"
   printf '%s HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: pk-training\r\nanthropic-version: 2023-06-01\r\ncontent-type: application/json\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s' \
     "$line" "${#body}" "$body" >&5
-  IFS= read -r status <&5 || true
-  cat <&5 >/dev/null || true
+  IFS= read -r -t 30 status <&5 || true
+  while IFS= read -r -t 30 _ <&5; do :; done # the rest, until the gateway closes (or 30 s of silence)
   exec 5<&-
   echo "${status%$'\r'}"
 }
@@ -90,5 +90,7 @@ done
 
 # SIGTERM: the gateway drains and exits, and the JVM writes the cache on its way out.
 kill -TERM "$gateway"
+for _ in $(seq 1200); do kill -0 "$gateway" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$gateway" 2>/dev/null && fail "the gateway did not exit within 2 minutes of SIGTERM"
 wait "$gateway" || true
 [ -s "$cache" ] || fail "no cache was written to $cache"

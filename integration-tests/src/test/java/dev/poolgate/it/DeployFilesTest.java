@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment examples in deploy/ are valid and say what the gateway really is: the Kubernetes
@@ -177,5 +178,36 @@ class DeployFilesTest {
         assertEquals(0, java.exitValue(), err);
         assertEquals("", out, "the defaults make the JVM print on stdout (a CompileCommand without quiet?)");
         assertTrue(err.startsWith("openjdk version") || err.startsWith("java version"), err);
+    }
+
+    /**
+     * The image's AOT cache, trained as build-image.sh trains it but on this machine's JDK and the
+     * gateway's jar (no Docker needed): the script writes a cache, and a JVM told to use it or fail
+     * ({@code -XX:AOTMode=on}) starts from it.
+     */
+    @Test
+    void theImagesCacheTrainingWritesACacheTheJvmStartsFrom(@TempDir Path work) throws Exception {
+        assumeTrue(Runtime.version().feature() >= 25, "the AOT cache needs JDK 25+");
+        Path jar = Files.copy(Suite.serverJar(), work.resolve("poolgate-server.jar"));
+        Path cache = work.resolve("poolgate-server.aot");
+        List<String> options = List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining", "-XX:-AOTReplayTraining");
+        List<String> train = new ArrayList<>(List.of(ROOT.resolve("deploy/image/train-aot-cache.sh").toString(),
+                Suite.java().toString(), jar.toString(), cache.toString()));
+        train.addAll(options);
+        Process training = new ProcessBuilder(train).redirectErrorStream(true).start();
+        String trainingOutput = new String(training.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(training.waitFor(90, TimeUnit.SECONDS), "the training did not finish: " + trainingOutput);
+        assertEquals(0, training.exitValue(), trainingOutput);
+        assertTrue(Files.size(cache) > 0, "no cache written: " + trainingOutput);
+
+        List<String> start = new ArrayList<>(List.of(Suite.java().toString()));
+        start.addAll(options);
+        start.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-jar", jar.toString(), "--version"));
+        Process java = new ProcessBuilder(start).redirectErrorStream(true).start();
+        String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(java.waitFor(60, TimeUnit.SECONDS), "java --version did not finish: " + output);
+        assertEquals(0, java.exitValue(), "the JVM could not use the cache: " + output);
+        assertTrue(output.startsWith("poolgate "), output);
     }
 }

@@ -41,10 +41,9 @@ class DeployFilesTest {
 
     /** The environment variables the gateway reads, from its own --help. */
     private static Set<String> settingVariables() throws Exception {
-        Process help = new ProcessBuilder(Suite.java().toString(), "-jar", Suite.serverJar().toString(), "--help")
-                .redirectErrorStream(true).start();
-        String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(help.waitFor(60, TimeUnit.SECONDS) && help.exitValue() == 0, text);
+        Ran help = run(List.of(Suite.java().toString(), "-jar", Suite.serverJar().toString(), "--help"), 60);
+        String text = help.output();
+        assertTrue(help.exitCode() == 0, text);
         Set<String> variables = new TreeSet<>();
         Matcher matcher = VARIABLE.matcher(text);
         while (matcher.find()) {
@@ -133,12 +132,9 @@ class DeployFilesTest {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         assumeTrue(Files.isExecutable(analyze), "systemd-analyze is not installed: the unit's syntax was checked by "
                 + "the parser above only");
-        Process verify = new ProcessBuilder(analyze.toString(), "verify", unit.toString()).redirectErrorStream(true)
-                .start();
-        String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(verify.waitFor(60, TimeUnit.SECONDS), "systemd-analyze verify did not finish");
-        assertEquals(0, verify.exitValue(), output);
-        assertEquals("", output.strip(), "systemd-analyze verify has remarks");
+        Ran verify = run(List.of(analyze.toString(), "verify", unit.toString()), 60);
+        assertEquals(0, verify.exitCode(), verify.output());
+        assertEquals("", verify.output().strip(), "systemd-analyze verify has remarks");
     }
 
     /** The JVM options between the java command and {@code -jar} in one line of text. */
@@ -195,19 +191,26 @@ class DeployFilesTest {
         List<String> train = new ArrayList<>(List.of(ROOT.resolve("deploy/image/train-aot-cache.sh").toString(),
                 Suite.java().toString(), jar.toString(), cache.toString()));
         train.addAll(options);
-        Process training = new ProcessBuilder(train).redirectErrorStream(true).start();
-        String trainingOutput = new String(training.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(training.waitFor(90, TimeUnit.SECONDS), "the training did not finish: " + trainingOutput);
-        assertEquals(0, training.exitValue(), trainingOutput);
-        assertTrue(Files.size(cache) > 0, "no cache written: " + trainingOutput);
+        Ran training = run(train, 90);
+        assertEquals(0, training.exitCode(), training.output());
+        assertTrue(Files.size(cache) > 0, "no cache written: " + training.output());
 
         List<String> start = new ArrayList<>(List.of(Suite.java().toString()));
         start.addAll(options);
         start.addAll(List.of("-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-jar", jar.toString(), "--version"));
-        Process java = new ProcessBuilder(start).redirectErrorStream(true).start();
-        String output = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(java.waitFor(60, TimeUnit.SECONDS), "java --version did not finish: " + output);
-        assertEquals(0, java.exitValue(), "the JVM could not use the cache: " + output);
-        assertTrue(output.startsWith("poolgate "), output);
+        Ran version = run(start, 60);
+        assertEquals(0, version.exitCode(), "the JVM could not use the cache: " + version.output());
+        assertTrue(version.output().startsWith("poolgate "), version.output());
+    }
+
+    private record Ran(String output, int exitCode) {
+    }
+
+    /** Runs {@code command} to its end, within {@code seconds}, its error stream merged into its output. */
+    private static Ran run(List<String> command, int seconds) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), command.get(0) + " did not finish: " + output);
+        return new Ran(output, process.exitValue());
     }
 }
